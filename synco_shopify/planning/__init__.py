@@ -1,0 +1,1 @@
+"""Pure planners: plain data in, decisions out. No I/O, no Odoo."""
