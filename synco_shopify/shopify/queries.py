@@ -1,0 +1,193 @@
+"""Every GraphQL document the addon sends to Shopify, in one place.
+
+The sandbox must answer each of them exactly as the Admin API does; the
+root test suite runs all of them against it. Operation names start with
+``Synco`` so that logs and the sandbox's call log name the operation.
+"""
+
+FULFILLMENT_ORDER_FIELDS = """
+fragment SyncoFulfillmentOrder on FulfillmentOrder {
+  id
+  status
+  requestStatus
+  assignedLocation {
+    name
+    location { id legacyResourceId name fulfillmentService { id handle } }
+  }
+  supportedActions { action }
+  fulfillmentHolds { reason reasonNotes }
+  lineItems(first: 250) {
+    nodes { id totalQuantity remainingQuantity sku lineItem { id } }
+  }
+}
+"""
+
+FULFILLMENT_FIELDS = """
+fragment SyncoFulfillment on Fulfillment {
+  id
+  legacyResourceId
+  status
+  createdAt
+  updatedAt
+  location { id legacyResourceId }
+  trackingInfo { company number url }
+  fulfillmentLineItems(first: 250) { nodes { id quantity lineItem { id } } }
+  fulfillmentOrders(first: 10) { nodes { id } }
+}
+"""
+
+SHOP = """
+query SyncoShop {
+  shop { id name myshopifyDomain email currencyCode ianaTimezone taxesIncluded }
+  currentAppInstallation { accessScopes { handle } }
+}
+"""
+
+LOCATIONS = """
+query SyncoLocations($first: Int!, $after: String) {
+  locations(first: $first, after: $after, includeInactive: true) {
+    nodes {
+      id
+      legacyResourceId
+      name
+      isActive
+      fulfillsOnlineOrders
+      fulfillmentService { id handle serviceName }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+ORDER = (
+    """
+query SyncoOrder($id: ID!) {
+  order(id: $id) {
+    id
+    legacyResourceId
+    name
+    email
+    createdAt
+    updatedAt
+    cancelledAt
+    test
+    displayFulfillmentStatus
+    lineItems(first: 250) {
+      nodes { id sku name quantity variant { id sku barcode } }
+    }
+    fulfillmentOrders(first: 50) { nodes { ...SyncoFulfillmentOrder } }
+    fulfillments(first: 100) { ...SyncoFulfillment }
+  }
+}
+"""
+    + FULFILLMENT_ORDER_FIELDS
+    + FULFILLMENT_FIELDS
+)
+
+ORDERS = """
+query SyncoOrders($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { id legacyResourceId name updatedAt }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+FULFILLMENT = (
+    """
+query SyncoFulfillmentById($id: ID!) {
+  fulfillment(id: $id) {
+    ...SyncoFulfillment
+    order { id legacyResourceId }
+  }
+}
+"""
+    + FULFILLMENT_FIELDS
+)
+
+FULFILLMENT_CREATE = """
+mutation SyncoFulfillmentCreate($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) {
+    fulfillment { id legacyResourceId status trackingInfo { company number url } }
+    userErrors { field message }
+  }
+}
+"""
+
+FULFILLMENT_TRACKING_UPDATE = """
+mutation SyncoFulfillmentTrackingUpdate(
+  $fulfillmentId: ID!, $trackingInfoInput: FulfillmentTrackingInput!, $notifyCustomer: Boolean
+) {
+  fulfillmentTrackingInfoUpdate(
+    fulfillmentId: $fulfillmentId,
+    trackingInfoInput: $trackingInfoInput,
+    notifyCustomer: $notifyCustomer
+  ) {
+    fulfillment { id status trackingInfo { company number url } }
+    userErrors { field message }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_MOVE = """
+mutation SyncoFulfillmentOrderMove(
+  $id: ID!, $newLocationId: ID!, $fulfillmentOrderLineItems: [FulfillmentOrderLineItemInput!]
+) {
+  fulfillmentOrderMove(
+    id: $id, newLocationId: $newLocationId, fulfillmentOrderLineItems: $fulfillmentOrderLineItems
+  ) {
+    movedFulfillmentOrder { id status assignedLocation { location { id legacyResourceId } } }
+    originalFulfillmentOrder { id status }
+    userErrors { field message }
+  }
+}
+"""
+
+FULFILLMENT_CANCEL = """
+mutation SyncoFulfillmentCancel($id: ID!) {
+  fulfillmentCancel(id: $id) {
+    fulfillment { id status }
+    userErrors { field message }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTIONS = """
+query SyncoWebhookSubscriptions($first: Int!, $after: String) {
+  webhookSubscriptions(first: $first, after: $after) {
+    nodes { id topic uri format }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTION_CREATE = """
+mutation SyncoWebhookSubscriptionCreate(
+  $topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!
+) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic uri format }
+    userErrors { field message }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTION_UPDATE = """
+mutation SyncoWebhookSubscriptionUpdate(
+  $id: ID!, $webhookSubscription: WebhookSubscriptionInput!
+) {
+  webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic uri format }
+    userErrors { field message }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTION_DELETE = """
+mutation SyncoWebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+}
+"""
