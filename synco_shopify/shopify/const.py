@@ -1,0 +1,98 @@
+"""Constants shared by the Shopify client, the webhook code and the addon.
+
+This is the one list of API versions, scopes, webhook topics and tracking
+companies; the Odoo models build their selections from it.
+"""
+
+# The version a new shop is created with; bump it with the quarterly release
+# once the sandbox and the tests pass against it.
+DEFAULT_API_VERSION = "2026-10"
+
+# Stable versions Shopify still serves, oldest first. Shopify keeps each one
+# for at least twelve months; a retired version is silently served as the
+# oldest supported one (see ``ShopifyClient.served_api_version``).
+SUPPORTED_API_VERSIONS = ("2026-01", "2026-04", "2026-07", "2026-10")
+
+# Access scopes the app needs, per feature the merchant turns on.
+REQUIRED_SCOPES = {
+    "fulfillment": (
+        "read_orders",
+        "read_locations",
+        "read_fulfillments",
+        "read_merchant_managed_fulfillment_orders",
+        "write_merchant_managed_fulfillment_orders",
+    ),
+    "third_party": (
+        "read_third_party_fulfillment_orders",
+        "write_third_party_fulfillment_orders",
+    ),
+}
+
+# Webhook topics the addon subscribes to: REST-style topic (as sent in the
+# X-Shopify-Topic header) -> WebhookSubscriptionTopic enum value (GraphQL).
+WEBHOOK_TOPICS = {
+    "orders/create": "ORDERS_CREATE",
+    "orders/updated": "ORDERS_UPDATED",
+    "orders/cancelled": "ORDERS_CANCELLED",
+    "fulfillments/create": "FULFILLMENTS_CREATE",
+    "fulfillments/update": "FULFILLMENTS_UPDATE",
+    "fulfillment_orders/moved": "FULFILLMENT_ORDERS_MOVED",
+    "fulfillment_orders/placed_on_hold": "FULFILLMENT_ORDERS_PLACED_ON_HOLD",
+    "fulfillment_orders/hold_released": "FULFILLMENT_ORDERS_HOLD_RELEASED",
+}
+
+# Carrier names exactly as Shopify spells them (case matters): with a known
+# name Shopify builds the tracking URL itself; with any other name the
+# fulfillment must carry a tracking URL.
+TRACKING_COMPANIES = (
+    "4PX",
+    "Amazon",
+    "Amazon Logistics UK",
+    "Amazon Logistics US",
+    "An Post",
+    "Aramex",
+    "Asendia USA",
+    "Australia Post",
+    "BPost",
+    "Canada Post",
+    "Canpar",
+    "China Post",
+    "Chronopost",
+    "Colissimo",
+    "Correios",
+    "Correos",
+    "Delhivery",
+    "Deutsche Post",
+    "DHL eCommerce",
+    "DHL eCommerce Asia",
+    "DHL Express",
+    "DPD",
+    "DPD Local",
+    "DPD UK",
+    "Evri",
+    "FedEx",
+    "GLS",
+    "Landmark Global",
+    "Mondial Relay",
+    "New Zealand Post",
+    "OnTrac",
+    "Poste Italiane",
+    "PostNL",
+    "Purolator",
+    "Royal Mail",
+    "Sendle",
+    "SF Express",
+    "Singapore Post",
+    "StarTrack",
+    "TNT",
+    "UPS",
+    "USPS",
+    "YunExpress",
+)
+
+# (connect, read) seconds for every request to Shopify. The connect timeout is
+# slightly above a multiple of 3 s, the TCP retransmission window.
+DEFAULT_TIMEOUT = (3.05, 20)
+
+# Webhook bodies above this size are refused (HTTP 413) before being parsed.
+MAX_WEBHOOK_BODY = 2 * 1024 * 1024
