@@ -1,0 +1,311 @@
+"""What to send to Shopify for one validated Odoo delivery (Odoo-led push).
+
+Shopify fulfils against fulfillment orders (FOs), one per order and location;
+a delivery ships quantities per order line from one warehouse, i.e. one
+location. So the quantities go onto the open FO lines there, a move is planned
+when the work sits at another merchant location, and otherwise the plan says
+in merchant terms why not. The crash window (a fulfillment a lost response
+already created) and the tracking input are here too.
+"""
+
+import re
+from dataclasses import dataclass
+
+from synco_shopify.shopify.ids import legacy_id, to_gid
+
+OPEN_STATUSES = frozenset({"OPEN", "IN_PROGRESS"})
+WAITING_STATUSES = frozenset({"ON_HOLD", "SCHEDULED"})
+# Fulfillments in these states fulfil nothing, so they never match a delivery.
+DEAD_FULFILLMENT_STATUSES = frozenset({"CANCELLED", "ERROR", "FAILURE"})
+_NONE_OPEN = " but Shopify has 0 open"
+_EPSILON = 1e-6
+# Odoo joins several tracking numbers with commas; people type ";" or lines.
+# Plain spaces are kept: "1Z 999 AA1 0123 4567 84" is one UPS number.
+_TRACKING_SEPARATORS = re.compile(r"[,;\r\n]+")
+
+
+@dataclass(frozen=True)
+class PushPlan:
+    kind: str  # "fulfill", "move", "wait", "nothing" or "stop"
+    fulfillment_input: dict | None = None  # FulfillmentInput, for "fulfill"
+    moves: tuple = ()  # fulfillmentOrderMove arguments (+ from_location), for "move"
+    reason: str = ""  # for "stop" and "wait"; "move" says what moves where
+    held: tuple = ()  # {line_item_id, quantity, fulfillment_order_id, reason}
+
+
+@dataclass(frozen=True)
+class _FoLine:
+    fo_id: str  # the fulfillment order's gid
+    line_id: str  # the fulfillment order line's gid
+    remaining: int
+    kind: str  # "here", "move", "held", "3pl", "stuck" or "closed"
+    here: bool  # assigned to the delivery's location
+    location: str  # the location's name, for messages
+    note: str  # hold reason, or the FO status
+
+
+def plan_push(lines, fulfillment_orders, location_id, location_names=None):
+    """The plan for one delivery's ``lines`` ({line_item_id, quantity}) at
+    ``location_id`` given the order's ``fulfillment_orders``.
+
+    Each line item takes its quantity from FO lines at the location first,
+    then from movable FOs elsewhere, then from held ones. Any move makes a
+    "move" plan (re-plan after moving); else fulfillable quantity makes a
+    "fulfill" plan carrying the held rest in ``held``; only held quantity
+    makes "wait"; nothing open for every line makes "nothing"; anything a
+    merchant must fix makes "stop" with all the reasons."""
+    location_id = legacy_id(location_id)
+    by_item, skus, ours = _index(fulfillment_orders, location_id)
+    names = {legacy_id(k): v for k, v in (location_names or {}).items()}
+    ours = names.get(location_id) or ours or f"location {location_id}"
+    wanted = _sum_lines(lines)
+    if not wanted:
+        return PushPlan("nothing", reason="the delivery ships no quantity")
+    problems, done, takes = [], [], []
+    for item, quantity in wanted.items():
+        label = f"SKU {skus[item]}" if skus.get(item) else f"line item {item}"
+        problem, item_takes = _plan_item(quantity, by_item.get(item), label, ours)
+        if problem and problem.endswith(_NONE_OPEN):
+            done.append(problem)
+        elif problem:
+            problems.append(problem)
+        takes += [(item, label, fl, q) for fl, q in item_takes]
+    if problems or (done and takes):
+        return PushPlan("stop", reason="; ".join(problems + done))
+    if not takes:
+        return PushPlan("nothing", reason="Shopify has already fulfilled every line")
+    return _verdict(takes, location_id, ours)
+
+
+def _plan_item(quantity, fo_lines, label, ours):
+    """(problem or None, [(FO line, quantity)]) for one line item; a problem
+    ending in _NONE_OPEN means Shopify has fulfilled it all already."""
+    count = _whole(quantity)
+    if fo_lines is None:
+        return f"{label} is not on this Shopify order", []
+    if count is None:
+        return f"{quantity:g} of {label} is not a whole number of Shopify units", []
+    if not any(fl.remaining for fl in fo_lines):
+        return f"{label}: {count} shipped{_NONE_OPEN}", []
+    takes, left = _allocate(count, fo_lines)
+    return (_shortfall(label, count, left, fo_lines, ours) if left else None), takes
+
+
+def _verdict(takes, location_id, ours):
+    """The plan for allocated ``takes`` ((item, label, FO line, quantity))."""
+    held = tuple(
+        {
+            "line_item_id": item,
+            "quantity": q,
+            "fulfillment_order_id": fl.fo_id,
+            "reason": f"{q} of {label} at {fl.location}: {fl.note}",
+        }
+        for item, label, fl, q in takes
+        if fl.kind == "held"
+    )
+    moving = [(fl, q) for _, _, fl, q in takes if fl.kind == "move"]
+    if moving:
+        moves = _moves(moving, location_id)
+        names = ", ".join(dict.fromkeys(m["from_location"] for m in moves))
+        return PushPlan("move", moves=moves, held=held, reason=f"move from {names} to {ours}")
+    here = [(fl, q) for _, _, fl, q in takes if fl.kind == "here"]
+    if here:
+        return PushPlan("fulfill", fulfillment_input=_fulfillment_input(here), held=held)
+    return PushPlan("wait", held=held, reason="; ".join(h["reason"] for h in held))
+
+
+def _index(fulfillment_orders, location_id):
+    """FO lines per line item id, sorted by FO id then line id; SKUs per
+    item; the name of ``location_id`` when an FO is assigned there."""
+    by_item, skus, ours = {}, {}, None
+    for fo in sorted(fulfillment_orders, key=lambda fo: _num(fo["id"])):
+        kind, here, name, note = _classify(fo, location_id)
+        ours = name if here else ours
+        nodes = (fo.get("lineItems") or {}).get("nodes") or ()
+        for node in sorted(nodes, key=lambda n: _num(n["id"])):
+            item = legacy_id(node["lineItem"]["id"])
+            remaining = int(node.get("remainingQuantity") or 0)
+            by_item.setdefault(item, []).append(
+                _FoLine(fo["id"], node["id"], remaining, kind, here, name, note)
+            )
+            if node.get("sku") and not skus.get(item):
+                skus[item] = node["sku"]
+    return by_item, skus, ours
+
+
+def _classify(fo, location_id):
+    """(kind, at our location, location name, note) of one fulfillment order."""
+    assigned = fo.get("assignedLocation") or {}
+    location = assigned.get("location") or {}
+    name = location.get("name") or assigned.get("name") or "an unknown location"
+    here = _location_id(location) == location_id
+    status = fo.get("status")
+    actions = {a.get("action") for a in fo.get("supportedActions") or ()}
+    if status in WAITING_STATUSES:
+        return "held", here, name, _hold_note(fo)
+    if status not in OPEN_STATUSES:
+        return "closed", here, name, status
+    if location.get("fulfillmentService"):
+        return "3pl", here, name, status
+    if here and "CREATE_FULFILLMENT" in actions:
+        return "here", here, name, status
+    if not here and "MOVE" in actions:
+        return "move", here, name, status
+    return "stuck", here, name, status
+
+
+def _hold_note(fo):
+    """Why an ON_HOLD or SCHEDULED fulfillment order waits."""
+    if fo.get("status") == "SCHEDULED":
+        return "scheduled for later"
+    reasons = [
+        f"{h.get('reason')} ({h['reasonNotes']})" if h.get("reasonNotes") else str(h.get("reason"))
+        for h in fo.get("fulfillmentHolds") or ()
+    ]
+    return "on hold: " + (", ".join(reasons) or "no reason given")
+
+
+def _allocate(needed, fo_lines):
+    """Take ``needed`` units from ``fo_lines`` in allocation order; returns
+    ([(FO line, quantity)], what is still missing)."""
+    takes = []
+    for kind in ("here", "move", "held"):
+        for fl in fo_lines:
+            if needed and fl.kind == kind and fl.remaining:
+                quantity = min(needed, fl.remaining)
+                takes.append((fl, quantity))
+                needed -= quantity
+    return takes, needed
+
+
+def _shortfall(label, count, left, fo_lines, ours):
+    """The merchant-actionable reason why ``left`` of ``count`` cannot ship."""
+    open_lines = [fl for fl in fo_lines if fl.remaining]
+    service = [fl for fl in open_lines if fl.kind == "3pl"]
+    if service:
+        return (
+            f"{left} of {label} assigned to the fulfillment service {service[0].location};"
+            " the addon does not fulfill those"
+        )
+    stuck = [fl for fl in open_lines if fl.kind == "stuck"]
+    if stuck and stuck[0].here:
+        note = stuck[0].note
+        return f"{left} of {label} open at {ours} ({note}), but Shopify offers no fulfillment there"
+    if stuck:
+        others = ", ".join(dict.fromkeys(fl.location for fl in stuck))
+        return f"{left} of {label} needed at {ours} but open at {others}, which cannot be moved"
+    total = sum(fl.remaining for fl in open_lines)
+    return f"{label}: {count} shipped but Shopify has only {total} open"
+
+
+def _fulfillment_input(takes):
+    """FulfillmentInput lines, each FO once, FOs and lines sorted by id."""
+    return {
+        "lineItemsByFulfillmentOrder": [
+            {"fulfillmentOrderId": fo_id, "fulfillmentOrderLineItems": items}
+            for fo_id, items, _ in _by_fo(takes)
+        ]
+    }
+
+
+def _moves(takes, location_id):
+    """One fulfillmentOrderMove per source FO, sorted by FO id."""
+    new_location = to_gid("Location", location_id)
+    return tuple(
+        {
+            "id": fo_id,
+            "newLocationId": new_location,
+            "fulfillmentOrderLineItems": items,
+            "from_location": name,
+        }
+        for fo_id, items, name in _by_fo(takes)
+    )
+
+
+def _by_fo(takes):
+    """(FO id, [{id, quantity}] sorted by line id, location name) per FO, by FO id."""
+    groups, names = {}, {}
+    for fl, quantity in takes:
+        lines = groups.setdefault(fl.fo_id, {})
+        lines[fl.line_id] = lines.get(fl.line_id, 0) + quantity
+        names[fl.fo_id] = fl.location
+    for fo_id in sorted(groups, key=_num):
+        lines = groups[fo_id]
+        items = [{"id": i, "quantity": lines[i]} for i in sorted(lines, key=_num)]
+        yield fo_id, items, names[fo_id]
+
+
+def match_existing(lines, fulfillments, location_id, exclude_ids=()):
+    """The one live fulfillment at ``location_id`` whose line items and
+    quantities equal ``lines`` exactly and whose id is not in
+    ``exclude_ids``; None when there is none or more than one."""
+    wanted = {item: _whole(q) for item, q in _sum_lines(lines).items()}
+    if not wanted or None in wanted.values():
+        return None
+    location_id = legacy_id(location_id)
+    excluded = {legacy_id(i) for i in exclude_ids}
+    found = [
+        f
+        for f in fulfillments
+        if f.get("status") not in DEAD_FULFILLMENT_STATUSES
+        and _location_id(f.get("location") or {}) == location_id
+        and legacy_id(f["id"]) not in excluded
+        and _fulfilled(f) == wanted
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _fulfilled(fulfillment):
+    """Quantities per line item id of one fulfillment."""
+    result = {}
+    for node in (fulfillment.get("fulfillmentLineItems") or {}).get("nodes") or ():
+        item = legacy_id(node["lineItem"]["id"])
+        result[item] = result.get(item, 0) + int(node["quantity"])
+    return result
+
+
+def tracking_input(reference, company, known_company, url=None):
+    """FulfillmentTrackingInput from Odoo's tracking ``reference`` (numbers
+    separated by commas, semicolons or line breaks; deduplicated, in order)
+    and carrier ``company``. ``url`` (text or a list) is sent only for a
+    company Shopify does not know. None when there is nothing to send."""
+    numbers = list(dict.fromkeys(n.strip() for n in _TRACKING_SEPARATORS.split(reference or "")))
+    numbers = [n for n in numbers if n]
+    company = (company or "").strip()
+    if not numbers and not company:
+        return None
+    result = {"company": company} if company else {}
+    if len(numbers) == 1:
+        result["number"] = numbers[0]
+    elif numbers:
+        result["numbers"] = numbers
+    urls = [url] if isinstance(url, str) else list(url or ())
+    urls = [u.strip() for u in urls if u and u.strip()]
+    if urls and not known_company:
+        result.update({"urls": urls} if len(numbers) > 1 else {"url": urls[0]})
+    return result
+
+
+def _sum_lines(lines):
+    """Quantity per legacy line item id, zero lines dropped, sorted by id."""
+    totals = {}
+    for line in lines:
+        item = legacy_id(line["line_item_id"])
+        totals[item] = totals.get(item, 0.0) + float(line["quantity"])
+    return {k: totals[k] for k in sorted(totals, key=int) if abs(totals[k]) > _EPSILON}
+
+
+def _whole(quantity):
+    """``quantity`` as a positive int, or None when it is not a whole number."""
+    count = round(quantity)
+    return count if count > 0 and abs(quantity - count) < _EPSILON else None
+
+
+def _location_id(location):
+    if location.get("legacyResourceId"):
+        return legacy_id(location["legacyResourceId"])
+    return legacy_id(location["id"]) if location.get("id") else None
+
+
+def _num(gid):
+    return int(legacy_id(gid))

@@ -1,0 +1,242 @@
+"""A Shopify order as the values of an Odoo sale order ("Orders in").
+
+Odoo keeps a discount percent per line where Shopify keeps discount amounts,
+and one warehouse per line where a Shopify line can be split over locations.
+So each Shopify line becomes one plan line per warehouse holding it, with a
+percent precise enough that Odoo's line total equals Shopify's to the cent.
+Amounts are ``Decimal`` (Shopify sends strings; floats would lose cents);
+tax rates are floats (Shopify's ``TaxLine.rate``, e.g. 0.0825).
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from synco_shopify.shopify.ids import legacy_id
+
+CENT = Decimal("0.01")
+# Ten decimals of a percent keep any line below 10**8 exact to the cent.
+DISCOUNT_PRECISION = Decimal("1e-10")
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    line_item_id: str  # legacy id; repeated when a line is split over warehouses
+    product: object  # the caller's product key
+    name: str
+    sku: str
+    quantity: int
+    price_unit: Decimal
+    discount: Decimal  # percent, DISCOUNT_PRECISION places
+    tax_rates: tuple  # floats
+    warehouse: object  # the caller's warehouse key, None when no FO holds the line
+
+
+@dataclass(frozen=True)
+class ShippingLine:
+    title: str
+    code: str
+    price: Decimal
+    tax_rates: tuple
+
+
+@dataclass
+class OrderPlan:
+    order_id: str
+    name: str
+    currency: str
+    taxes_included: bool
+    email: str
+    shipping_address: dict | None
+    lines: list = field(default_factory=list)
+    shipping: list = field(default_factory=list)
+    tax_total: Decimal = Decimal(0)  # Shopify's tax amounts, lines and shipping
+    skip_reason: str = ""  # non-empty: create nothing, by design
+    unmatched_skus: tuple = ()  # non-empty: create nothing, a person maps products
+
+    @property
+    def ok(self):
+        return not self.skip_reason and not self.unmatched_skus
+
+
+def plan_order(order, products, locations):
+    """The sale order values for the GraphQL ``order``. ``products`` maps
+    {"sku": {sku: key}, "barcode": {barcode: key}}; ``locations`` maps legacy
+    location id -> warehouse key (unmapped ones absent). The caller creates
+    nothing unless ``plan.ok``."""
+    locations = {legacy_id(k): v for k, v in locations.items()}
+    customer = order.get("customer") or {}
+    plan = OrderPlan(
+        order_id=legacy_id(order["id"]),
+        name=order.get("name") or "",
+        currency=order.get("currencyCode") or "",
+        taxes_included=bool(order.get("taxesIncluded")),
+        email=order.get("email") or customer.get("email") or "",
+        shipping_address=order.get("shippingAddress"),
+        skip_reason=_skip_reason(order, locations),
+    )
+    split = _split(order, locations)
+    unmatched = set()
+    for item in _nodes(order.get("lineItems")):
+        product, label = _match_product(item, products)
+        if product is None:
+            unmatched.add(label)
+            continue
+        plan.lines += _plan_lines(item, product, split.get(legacy_id(item["id"]), []))
+        plan.tax_total += _tax_amount(item)
+    for ship in _nodes(order.get("shippingLines")):
+        plan.shipping.append(_shipping_line(ship))
+        plan.tax_total += _tax_amount(ship)
+    plan.unmatched_skus = tuple(sorted(unmatched))
+    return plan
+
+
+def _skip_reason(order, locations):
+    """Why the order must not become a sale order, or ""."""
+    if order.get("test"):
+        return "test order"
+    if order.get("cancelledAt"):
+        return "cancelled order"
+    unmapped = {loc for fo in _live_fos(order) if (loc := _fo_location(fo)) not in locations}
+    if unmapped:
+        ids = ", ".join(sorted(unmapped, key=lambda x: (len(x), x)))
+        return f"fulfillment orders at unmapped Shopify locations: {ids}"
+    return ""
+
+
+def _split(order, locations):
+    """Per line item id: [(warehouse key, quantity)] over the live FOs,
+    merged per warehouse, in FO id order."""
+    split = {}
+    fos = sorted(_live_fos(order), key=lambda fo: int(legacy_id(fo["id"])))
+    for fo in fos:
+        warehouse = locations.get(_fo_location(fo))
+        for node in _nodes(fo.get("lineItems")):
+            parts = split.setdefault(legacy_id(node["lineItem"]["id"]), {})
+            parts[warehouse] = parts.get(warehouse, 0) + int(node.get("totalQuantity") or 0)
+    return {item: [(w, q) for w, q in parts.items() if q] for item, parts in split.items()}
+
+
+def _match_product(item, products):
+    """(product key, None) by variant SKU, line SKU, then variant barcode;
+    (None, label for the merchant) when none matches."""
+    variant = item.get("variant") or {}
+    keys = [
+        ("sku", variant.get("sku")),
+        ("sku", item.get("sku")),
+        ("barcode", variant.get("barcode")),
+    ]
+    for kind, value in keys:
+        if value and value in (products.get(kind) or {}):
+            return products[kind][value], None
+    label = next((v for _, v in keys if v), None)
+    return None, label or f"(no SKU) {item.get('name') or legacy_id(item['id'])}"
+
+
+def _plan_lines(item, product, parts):
+    """One OrderLine per warehouse part; the line's discount is shared out
+    in whole cents so that each part's total is exact."""
+    quantity = int(item["quantity"])
+    if sum(q for _, q in parts) != quantity:
+        parts = [(parts[0][0] if parts else None, quantity)]
+    price = _money(item.get("originalUnitPriceSet"))
+    discount = sum(
+        (_money(a.get("allocatedAmountSet")) for a in item.get("discountAllocations") or ()),
+        Decimal(0),
+    )
+    shares = split_amount(discount, [q for _, q in parts])
+    rates = _rates(item)
+    return [
+        OrderLine(
+            line_item_id=legacy_id(item["id"]),
+            product=product,
+            name=item.get("name") or "",
+            sku=(item.get("variant") or {}).get("sku") or item.get("sku") or "",
+            quantity=q,
+            price_unit=price,
+            discount=discount_percent(share, q * price),
+            tax_rates=rates,
+            warehouse=warehouse,
+        )
+        for (warehouse, q), share in zip(parts, shares, strict=True)
+    ]
+
+
+def _shipping_line(ship):
+    return ShippingLine(
+        title=ship.get("title") or "",
+        code=ship.get("code") or "",
+        price=_money(ship.get("originalPriceSet")),
+        tax_rates=_rates(ship),
+    )
+
+
+def split_amount(amount, weights):
+    """``amount`` shared out over ``weights`` in its smallest unit (the cent,
+    or finer when Shopify sends more decimals); the parts add up exactly and
+    the leftover units go to the first parts."""
+    total = sum(weights)
+    if not total:
+        return [Decimal(0) for _ in weights]
+    unit = min(CENT, Decimal(1).scaleb(amount.as_tuple().exponent))
+    units = int(amount / unit)
+    shares = [units * w // total for w in weights]
+    for i in range(units - sum(shares)):
+        shares[i % len(shares)] += 1
+    return [s * unit for s in shares]
+
+
+def discount_percent(discount, subtotal):
+    """The percent that takes ``subtotal`` down by ``discount``."""
+    if not subtotal or not discount:
+        return Decimal(0)
+    return (discount * HUNDRED / subtotal).quantize(DISCOUNT_PRECISION, ROUND_DOWN)
+
+
+def line_total(line):
+    """What Odoo computes for ``line`` before tax, rounded to the cent."""
+    gross = line.quantity * line.price_unit * (1 - line.discount / HUNDRED)
+    return gross.quantize(CENT, ROUND_HALF_UP)
+
+
+def plan_total(plan):
+    """Lines and shipping; with tax on top unless prices include it."""
+    total = sum((line_total(line) for line in plan.lines), Decimal(0))
+    total += sum((s.price for s in plan.shipping), Decimal(0))
+    return total if plan.taxes_included else total + plan.tax_total
+
+
+def total_matches(plan, order_total):
+    """Whether the plan adds up to Shopify's order total (its
+    ``totalPriceSet`` amount) within a cent."""
+    return abs(plan_total(plan) - Decimal(str(order_total))) <= CENT
+
+
+def _rates(node):
+    return tuple(float(t["rate"]) for t in node.get("taxLines") or () if t.get("rate") is not None)
+
+
+def _tax_amount(node):
+    return sum((_money(t.get("priceSet")) for t in node.get("taxLines") or ()), Decimal(0))
+
+
+def _money(money_set):
+    amount = ((money_set or {}).get("shopMoney") or {}).get("amount")
+    return Decimal(str(amount)) if amount is not None else Decimal(0)
+
+
+def _live_fos(order):
+    return [fo for fo in _nodes(order.get("fulfillmentOrders")) if fo.get("status") != "CANCELLED"]
+
+
+def _fo_location(fo):
+    location = (fo.get("assignedLocation") or {}).get("location") or {}
+    if location.get("legacyResourceId"):
+        return legacy_id(location["legacyResourceId"])
+    return legacy_id(location["id"]) if location.get("id") else "unknown"
+
+
+def _nodes(connection):
+    if isinstance(connection, dict):
+        return connection.get("nodes") or []
+    return connection or []

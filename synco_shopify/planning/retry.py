@@ -1,0 +1,67 @@
+"""What the job queue does after a job's attempt: plain decisions, no I/O.
+
+A handler ends in one of four ways: it returns (done), it raises a
+retryable Shopify error (wait, then again), it raises ``RetryLater`` (the
+work is legitimately not possible yet, e.g. a fulfillment hold), or it
+raises anything permanent (fail now, a person decides). ``NeedsAttention``
+is the permanent outcome a merchant can fix and then retry.
+"""
+
+import random
+from dataclasses import dataclass
+
+# About 10 s, 30 s, 2 min, 10 min, 30 min, then hourly.
+BACKOFF_SCHEDULE = (10, 30, 120, 600, 1800, 3600)
+JITTER = 0.2
+DEFAULT_MAX_ATTEMPTS = 8
+
+
+class NeedsAttention(Exception):
+    """Stop the job now; the message says what a person must fix first."""
+
+
+class RetryLater(Exception):
+    """The work cannot be done yet for a known reason; try again in
+    ``delay`` seconds without counting it as a failure."""
+
+    def __init__(self, message, delay=600):
+        super().__init__(message)
+        self.delay = delay
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: str  # "pending" (again later) or "failed"
+    delay: float = 0.0  # seconds until the next attempt, for "pending"
+    counts: bool = True  # whether the attempt counts toward the maximum
+
+
+def backoff_delay(attempt, rng=None):
+    """Seconds to wait after the ``attempt``-th failed attempt (1-based);
+    ``rng`` returns a float in [0, 1) for the jitter."""
+    rng = rng or random.random
+    base = BACKOFF_SCHEDULE[min(attempt, len(BACKOFF_SCHEDULE)) - 1]
+    return base * (1 + JITTER * (2 * rng() - 1))
+
+
+def after_failure(attempts, max_attempts, retryable, retry_after=None, throttled=False, rng=None):
+    """The queue's decision after a failed attempt (``attempts`` counts it).
+
+    A permanent error fails now. Throttling is no failure of the job: it
+    waits exactly as long as the bucket needs and the attempt does not count.
+    Another retryable error waits for the server's ``retry_after`` when it
+    gave one (HTTP 429), else for the backoff; once ``max_attempts`` is
+    reached the job fails."""
+    if not retryable:
+        return Outcome("failed")
+    if throttled:
+        return Outcome("pending", float(retry_after or 1.0), counts=False)
+    if attempts >= max_attempts:
+        return Outcome("failed")
+    delay = float(retry_after) if retry_after is not None else backoff_delay(attempts, rng)
+    return Outcome("pending", delay)
+
+
+def after_retry_later(delay):
+    """A known wait: again after ``delay`` seconds, not counted as a failure."""
+    return Outcome("pending", float(delay), counts=False)

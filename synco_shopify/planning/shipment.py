@@ -1,0 +1,98 @@
+"""Which Odoo stock moves a Shopify-led fulfillment validates (Shopify-led apply).
+
+A fulfillment made in Shopify (by the merchant or a 3PL) names order line
+items and quantities, not Odoo moves. Its quantity is laid over the open
+moves of each line: the fulfillment's own warehouse first, then the others
+(those quantities shipped from a warehouse other than the one Odoo planned,
+so the caller delivers them from the target warehouse and reduces the other
+move). What no open move can take is reported, never dropped.
+"""
+
+from dataclasses import dataclass, field
+
+from synco_shopify.shopify.ids import legacy_id
+
+_EPSILON = 1e-6
+
+
+@dataclass
+class ApplyPlan:
+    pickings: dict = field(default_factory=dict)  # picking_id -> {move_id: quantity}
+    cross_warehouse: list = field(default_factory=list)  # {move_id, quantity, from_warehouse}
+    missing: list = field(default_factory=list)  # {line_item_id, quantity, open, reason}
+
+    @property
+    def complete(self):
+        return not self.missing
+
+
+def plan_apply(fulfillment_lines, moves, target_warehouse):
+    """Lay each fulfillment line ({line_item_id, quantity}) over the open
+    ``moves`` ({move_id, line_item_id, warehouse, picking_id, remaining}) of
+    its line item: moves of ``target_warehouse`` first, then the others,
+    each in move_id order, never above a move's remaining quantity.
+
+    Quantities on target moves go to ``pickings``; on other warehouses'
+    moves to ``cross_warehouse``. With no target (unmapped location) every
+    move counts as the target's."""
+    plan = ApplyPlan()
+    by_item = {}
+    for move in moves:
+        by_item.setdefault(legacy_id(move["line_item_id"]), []).append(move)
+    for item, quantity in _sum_lines(fulfillment_lines).items():
+        ordered = sorted(
+            by_item.get(item, ()),
+            key=lambda m: (not _is_target(m, target_warehouse), m["move_id"]),
+        )
+        left = _take(plan, ordered, quantity, target_warehouse)
+        if left > _EPSILON:
+            plan.missing.append(_missing(item, quantity, ordered))
+    return plan
+
+
+def _take(plan, moves, quantity, target_warehouse):
+    """Record what ``moves`` take of ``quantity``; return what is left."""
+    for move in moves:
+        take = min(quantity, max(float(move["remaining"]), 0.0))
+        if take <= _EPSILON:
+            continue
+        quantity -= take
+        if _is_target(move, target_warehouse):
+            picking = plan.pickings.setdefault(move["picking_id"], {})
+            picking[move["move_id"]] = picking.get(move["move_id"], 0.0) + take
+        else:
+            plan.cross_warehouse.append(
+                {"move_id": move["move_id"], "quantity": take, "from_warehouse": move["warehouse"]}
+            )
+    return quantity
+
+
+def _missing(item, quantity, moves):
+    """What a person must know about a line Odoo cannot fully take."""
+    open_quantity = sum(max(float(m["remaining"]), 0.0) for m in moves)
+    if not moves:
+        reason = f"line item {item}: {quantity:g} fulfilled in Shopify, no open Odoo move"
+    else:
+        reason = (
+            f"line item {item}: {quantity:g} fulfilled in Shopify"
+            f" but only {open_quantity:g} open in Odoo"
+        )
+    return {
+        "line_item_id": item,
+        "quantity": quantity - open_quantity,
+        "open": open_quantity,
+        "reason": reason,
+    }
+
+
+def _is_target(move, target_warehouse):
+    return target_warehouse is None or move["warehouse"] == target_warehouse
+
+
+def _sum_lines(lines):
+    """Quantity per legacy line item id, zero lines dropped, sorted by id."""
+    totals = {}
+    for line in lines:
+        item = legacy_id(line["line_item_id"])
+        totals[item] = totals.get(item, 0) + line["quantity"]
+    return {k: totals[k] for k in sorted(totals, key=int) if totals[k]}

@@ -1,0 +1,81 @@
+"""plan_apply: a Shopify fulfillment laid over open Odoo stock moves."""
+
+from synco_shopify.planning.shipment import plan_apply
+
+BIG = 2**53
+ITEM_A, ITEM_B = str(BIG + 1101), str(BIG + 1102)
+
+
+def gid(number):
+    return f"gid://shopify/LineItem/{number}"
+
+
+def move(move_id, item, remaining, warehouse="main", picking_id=501):
+    return {
+        "move_id": move_id,
+        "line_item_id": item,
+        "warehouse": warehouse,
+        "picking_id": picking_id,
+        "remaining": remaining,
+    }
+
+
+def test_full():
+    moves = [move(11, ITEM_A, 2.0), move(12, ITEM_B, 1.0)]
+    plan = plan_apply(
+        [
+            {"line_item_id": gid(ITEM_A), "quantity": 2},
+            {"line_item_id": gid(ITEM_B), "quantity": 1},
+        ],
+        moves,
+        "main",
+    )
+    assert plan.pickings == {501: {11: 2.0, 12: 1.0}}
+    assert plan.missing == [] and plan.cross_warehouse == []
+    assert plan.complete
+
+
+def test_partial():
+    plan = plan_apply([{"line_item_id": ITEM_A, "quantity": 1}], [move(11, ITEM_A, 5.0)], "main")
+    assert plan.pickings == {501: {11: 1}}
+    assert plan.complete
+
+
+def test_spread_over_two_moves_in_move_id_order():
+    moves = [move(14, ITEM_A, 3.0, picking_id=502), move(12, ITEM_A, 2.0)]
+    plan = plan_apply([{"line_item_id": ITEM_A, "quantity": 4}], moves, "main")
+    assert plan.pickings == {501: {12: 2.0}, 502: {14: 2.0}}
+
+
+def test_cross_warehouse_after_the_target_moves():
+    moves = [
+        move(11, ITEM_A, 2.0, warehouse="east", picking_id=601),
+        move(12, ITEM_A, 1.0, warehouse="main"),
+    ]
+    plan = plan_apply([{"line_item_id": ITEM_A, "quantity": 2}], moves, "main")
+    assert plan.pickings == {501: {12: 1.0}}
+    assert plan.cross_warehouse == [{"move_id": 11, "quantity": 1.0, "from_warehouse": "east"}]
+    assert plan.complete
+
+
+def test_missing_line_and_excess_quantity():
+    plan = plan_apply(
+        [{"line_item_id": ITEM_A, "quantity": 3}, {"line_item_id": ITEM_B, "quantity": 1}],
+        [move(11, ITEM_A, 2.0)],
+        "main",
+    )
+    assert plan.pickings == {501: {11: 2.0}}
+    assert [(m["line_item_id"], m["quantity"], m["open"]) for m in plan.missing] == [
+        (ITEM_A, 1.0, 2.0),
+        (ITEM_B, 1, 0),
+    ]
+    assert "only 2 open in Odoo" in plan.missing[0]["reason"]
+    assert "no open Odoo move" in plan.missing[1]["reason"]
+    assert not plan.complete
+
+
+def test_no_target_warehouse_takes_every_move():
+    moves = [move(11, ITEM_A, 1.0, warehouse="east", picking_id=601), move(12, ITEM_A, 1.0)]
+    plan = plan_apply([{"line_item_id": ITEM_A, "quantity": 2}], moves, None)
+    assert plan.pickings == {601: {11: 1.0}, 501: {12: 1.0}}
+    assert plan.cross_warehouse == []
