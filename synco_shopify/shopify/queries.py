@@ -5,6 +5,12 @@ root test suite runs all of them against it. Operation names start with
 ``Synco`` so that logs and the sandbox's call log name the operation.
 """
 
+# Shopify refuses any single query whose requested cost exceeds 1000 points,
+# and nested connections multiply (``first`` x the child's cost). So an
+# order is read in three documents, each well under the limit: the order and
+# its lines (~220), its fulfillment orders five at a time (~560), and its
+# fulfillments (~870).
+
 FULFILLMENT_ORDER_FIELDS = """
 fragment SyncoFulfillmentOrder on FulfillmentOrder {
   id
@@ -16,7 +22,7 @@ fragment SyncoFulfillmentOrder on FulfillmentOrder {
   }
   supportedActions { action }
   fulfillmentHolds { reason reasonNotes }
-  lineItems(first: 250) {
+  lineItems(first: 50) {
     nodes { id totalQuantity remainingQuantity sku lineItem { id } }
   }
 }
@@ -31,8 +37,7 @@ fragment SyncoFulfillment on Fulfillment {
   updatedAt
   location { id legacyResourceId }
   trackingInfo { company number url }
-  fulfillmentLineItems(first: 250) { nodes { id quantity lineItem { id } } }
-  fulfillmentOrders(first: 10) { nodes { id } }
+  fulfillmentLineItems(first: 40) { nodes { id quantity lineItem { id } } }
 }
 """
 
@@ -59,8 +64,7 @@ query SyncoLocations($first: Int!, $after: String) {
 }
 """
 
-ORDER = (
-    """
+ORDER = """
 query SyncoOrder($id: ID!) {
   order(id: $id) {
     id
@@ -72,15 +76,38 @@ query SyncoOrder($id: ID!) {
     cancelledAt
     test
     displayFulfillmentStatus
-    lineItems(first: 250) {
+    lineItems(first: 100) {
       nodes { id sku name quantity variant { id sku barcode } }
     }
-    fulfillmentOrders(first: 50) { nodes { ...SyncoFulfillmentOrder } }
-    fulfillments(first: 100) { ...SyncoFulfillment }
+  }
+}
+"""
+
+ORDER_FULFILLMENT_ORDERS = (
+    """
+query SyncoOrderFulfillmentOrders($id: ID!, $first: Int!, $after: String) {
+  order(id: $id) {
+    id
+    fulfillmentOrders(first: $first, after: $after) {
+      nodes { ...SyncoFulfillmentOrder }
+      pageInfo { hasNextPage endCursor }
+    }
   }
 }
 """
     + FULFILLMENT_ORDER_FIELDS
+)
+
+ORDER_FULFILLMENTS = (
+    """
+query SyncoOrderFulfillments($id: ID!) {
+  order(id: $id) {
+    id
+    displayFulfillmentStatus
+    fulfillments(first: 10) { ...SyncoFulfillment }
+  }
+}
+"""
     + FULFILLMENT_FIELDS
 )
 

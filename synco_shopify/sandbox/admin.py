@@ -1,0 +1,157 @@
+"""``SandboxAdmin``: a small requests client for the sandbox's admin API.
+
+What the Odoo test suite uses against a sandbox running in a subprocess.
+Each method returns the decoded JSON and raises ``requests.HTTPError``
+when the sandbox refuses (422) or rejects (400) the request.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import requests
+
+
+class SandboxAdmin:
+    def __init__(self, base_url: str, timeout: float = 30):
+        self.base_url = self.url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def _call(self, method: str, path: str, payload=None, check: bool = True):
+        response = self.session.request(
+            method, f"{self.base_url}/_sandbox/{path}", json=payload, timeout=self.timeout
+        )
+        if check:
+            response.raise_for_status()
+        return response.json()
+
+    @staticmethod
+    def _id(ident) -> str:
+        return quote(str(ident), safe="")
+
+    # state
+    def reset(self, seed: str = "empty"):
+        return self._call("POST", "reset", {"seed": seed})
+
+    def config(self, **values):
+        """Change the given settings (see the package docstring); no arguments: read them."""
+        if not values:
+            return self._call("GET", "config")
+        return self._call("POST", "config", values)
+
+    configure = config
+
+    def advance_clock(self, seconds: float):
+        return self._call("POST", "clock", {"advance": seconds})
+
+    def state(self):
+        return self._call("GET", "state")
+
+    # catalogue and orders
+    def add_location(self, name: str, active: bool = True, fulfillment_service=None):
+        payload = {"name": name, "active": active, "fulfillment_service": fulfillment_service}
+        return self._call("POST", "locations", payload)
+
+    create_location = add_location
+
+    def update_location(self, location_id, **values):
+        """Rename, (de)activate or re-flag a location: name, active, fulfillment_service."""
+        return self._call("POST", f"locations/{self._id(location_id)}", values)
+
+    def locations(self):
+        return self._call("GET", "locations")
+
+    def add_product(self, title: str, sku=None, barcode=None, price="10.00", locations=None):
+        payload = {"title": title, "sku": sku, "barcode": barcode, "price": price}
+        if locations is not None:
+            payload["locations"] = list(locations)
+        return self._call("POST", "products", payload)
+
+    def create_order(self, **spec):
+        return self._call("POST", "orders", spec)
+
+    def order(self, ident):
+        return self._call("GET", f"orders/{self._id(ident)}")
+
+    def orders(self):
+        return self._call("GET", "orders")
+
+    def cancel_order(self, ident):
+        return self._call("POST", f"orders/{self._id(ident)}/cancel", {})
+
+    def hold(self, fo_id, reason: str = "OTHER", reason_notes=None):
+        payload = {"reason": reason, "reason_notes": reason_notes}
+        return self._call("POST", f"fulfillment_orders/{self._id(fo_id)}/hold", payload)
+
+    def release_hold(self, fo_id):
+        return self._call("POST", f"fulfillment_orders/{self._id(fo_id)}/release_hold", {})
+
+    def set_request_status(self, fo_id, request_status: str):
+        path = f"fulfillment_orders/{self._id(fo_id)}/request_status"
+        return self._call("POST", path, {"request_status": request_status})
+
+    # fulfillments made outside the addon
+    def fulfill(self, order_id, line_items=None, tracking=None, location_id=None):
+        payload = {
+            "order_id": order_id,
+            "line_items": line_items,
+            "tracking": tracking,
+            "location_id": location_id,
+        }
+        return self._call("POST", "fulfillments", payload)
+
+    def update_tracking(self, fulfillment_id, **tracking):
+        path = f"fulfillments/{self._id(fulfillment_id)}/tracking"
+        return self._call("POST", path, {"tracking": tracking})
+
+    def cancel_fulfillment(self, fulfillment_id):
+        return self._call("POST", f"fulfillments/{self._id(fulfillment_id)}/cancel", {})
+
+    # webhooks
+    def subscribe(self, topic: str, uri: str):
+        return self._call("POST", "webhooks/subscriptions", {"topic": topic, "uri": uri})
+
+    create_subscription = subscribe
+
+    def subscriptions(self):
+        return self._call("GET", "webhooks/subscriptions")
+
+    def delete_subscription(self, subscription_id):
+        return self._call("DELETE", f"webhooks/subscriptions/{self._id(subscription_id)}")
+
+    def fire(self, topic: str, resource_id=None, duplicates: int = 0, uri=None, payload=None):
+        body = {"topic": topic, "resource_id": resource_id, "duplicates": duplicates}
+        if uri:
+            body["uri"] = uri
+        if payload is not None:
+            body["payload"] = payload
+        return self._call("POST", "webhooks/fire", body)
+
+    def deliveries(self):
+        return self._call("GET", "webhooks/deliveries")
+
+    def wait_webhooks(self, timeout: float = 10) -> bool:
+        return self._call("POST", "webhooks/wait", {"timeout": timeout}, check=False)["idle"]
+
+    # faults and the call log
+    def add_fault(self, kind: str, count: int = 1, match=None, retry_after=2, seconds=10):
+        payload = {
+            "kind": kind,
+            "count": count,
+            "match": match,
+            "retry_after": retry_after,
+            "seconds": seconds,
+        }
+        return self._call("POST", "faults", payload)
+
+    fault = add_fault
+
+    def clear_faults(self):
+        return self._call("DELETE", "faults")
+
+    def calls(self):
+        return self._call("GET", "calls")
+
+    def clear_calls(self):
+        return self._call("DELETE", "calls")

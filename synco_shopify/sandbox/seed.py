@@ -1,0 +1,69 @@
+"""The "demo" seed: a small but realistic Acme store to click through."""
+
+from __future__ import annotations
+
+ADDRESS = {
+    "first_name": "Jane",
+    "last_name": "Doe",
+    "name": "Jane Doe",
+    "company": None,
+    "address1": "12 Harbour Street",
+    "address2": "Unit 4",
+    "city": "Boston",
+    "zip": "02110",
+    "province": "Massachusetts",
+    "province_code": "MA",
+    "country": "United States",
+    "country_code": "US",
+    "phone": "+1 617 555 0100",
+}
+
+
+def seed_demo(store) -> None:
+    store.config.shop_name = "Acme Demo"
+    store.config.shop_domain = store.base_config.shop_domain or "acme.myshopify.com"
+    main = store.add_location("Main Warehouse")
+    east = store.add_location("East Warehouse")
+    tpl = store.add_location("Speedy 3PL", fulfillment_service="speedy-3pl")
+    everywhere = [main.id, east.id, tpl.id]
+    store.add_product("Anvil", "ACME-ANVIL", "0012345678905", "49.90", everywhere)
+    store.add_product("Rocket Skates", "ACME-SKATES", "0012345678912", "129.00", [main.id, east.id])
+    store.add_product("Giant Magnet", "ACME-MAGNET", "0012345678929", "35.50", [east.id, tpl.id])
+    store.add_product("Bird Seed", "ACME-SEED", "0012345678936", "4.99", everywhere)
+    shipping = [{"title": "Standard Shipping", "code": "STANDARD", "price": "7.50"}]
+    tax = [{"title": "State Tax", "rate": 0.0625, "price": "6.55"}]
+    customer = {"first_name": "Jane", "last_name": "Doe"}
+    store.create_order(
+        {
+            "email": "jane@example.com",
+            "customer": customer,
+            "shipping_address": ADDRESS,
+            "shipping_lines": shipping,
+            "tax_lines": tax,
+            "line_items": [{"sku": "ACME-ANVIL", "quantity": 2}],
+        }
+    )
+    store.create_order(
+        {
+            "email": "wile@example.com",
+            "customer": {"first_name": "Wile", "last_name": "Coyote"},
+            "shipping_address": {**ADDRESS, "first_name": "Wile", "name": "Wile Coyote"},
+            "shipping_lines": shipping,
+            "line_items": [
+                {"sku": "ACME-SKATES", "quantity": 1},
+                {"sku": "ACME-SEED", "quantity": 3, "discounts": ["1.00"]},
+            ],
+        }
+    )
+    store.create_order(
+        {
+            "email": "road@example.com",
+            "customer": {"first_name": "Road", "last_name": "Runner"},
+            "shipping_address": ADDRESS,
+            "shipping_lines": shipping,
+            "line_items": [
+                {"sku": "ACME-ANVIL", "quantity": 1, "location_id": main.id},
+                {"sku": "ACME-MAGNET", "quantity": 2, "location_id": east.id},
+            ],
+        }
+    )
