@@ -1,0 +1,37 @@
+# Fed to `odoo-bin shell` by scripts/run.sh: connect a shop to the sandbox's
+# demo store, map its locations to warehouses and register the webhooks.
+import os
+
+ICP = env["ir.config_parameter"]  # noqa: F821 - `env` is given by odoo-bin shell
+ICP.set_param("web.base.url", os.environ["SYNCO_ODOO_URL"])
+ICP.set_param("web.base.url.freeze", "True")
+
+shop = env["synco.shop"].create(  # noqa: F821
+    {
+        "name": "Acme Demo (sandbox)",
+        "shop_domain": "acme.myshopify.com",
+        "api_base_url": os.environ["SYNCO_SANDBOX_URL"],
+        "auth_method": "client_credentials",
+        "client_id": "sandbox-client-id",
+        "client_secret": "sandbox-client-secret",
+        "fulfillment_direction": "per_location",
+    }
+)
+shop.action_test_connection()
+print(f"shop: {shop.state}: {shop.connection_message}")
+shop.action_sync_locations()
+Warehouse = env["stock.warehouse"]  # noqa: F821
+main = Warehouse.search([("company_id", "=", shop.company_id.id)], limit=1)
+for mapping in shop.location_map_ids:
+    if mapping.is_fulfillment_service:
+        wh = Warehouse.create({"name": "3PL", "code": "3PL"})
+        mapping.write({"warehouse_id": wh.id, "direction": "shopify_to_odoo"})
+    elif mapping.name == "Main Warehouse":
+        mapping.write({"warehouse_id": main.id, "direction": "odoo_to_shopify"})
+    else:
+        wh = Warehouse.create({"name": mapping.name, "code": "EAST"})
+        mapping.write({"warehouse_id": wh.id, "direction": "odoo_to_shopify"})
+    print(f"location {mapping.name} -> {mapping.warehouse_id.name} ({mapping.direction})")
+shop.action_register_webhooks()
+print(shop.webhook_message)
+env.cr.commit()  # noqa: F821 - a shell script's own transaction

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Run the addon's main job on this machine: the Shopify sandbox seeded with
+# demo data, and an Odoo 18 server with synco_shopify installed in a fresh
+# database and connected to the sandbox.
+#
+#   scripts/run.sh                       # Odoo on :8069, sandbox on :8765
+#   ODOO_HTTP_PORT=8070 SANDBOX_PORT=8766 scripts/run.sh
+#
+# Odoo is found as in scripts/test.sh (ODOO_PATH, or `import odoo`). Log in as
+# admin/admin; the sandbox's status page is printed on start.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+http_port="${ODOO_HTTP_PORT:-8069}"
+sandbox_port="${SANDBOX_PORT:-8765}"
+db="${SYNCO_DB:-synco_demo}"
+
+ensure_venv
+if ! find_odoo; then
+    echo "Cannot run: $ODOO_MISSING" >&2
+    exit 1
+fi
+if ! ensure_postgres; then
+    echo "Cannot run: $PG_MISSING" >&2
+    exit 1
+fi
+
+"$VENV/bin/python" -m synco_shopify.sandbox --port "$sandbox_port" --seed demo &
+sandbox_pid=$!
+trap 'kill $sandbox_pid 2>/dev/null || true' EXIT
+sandbox_url="http://127.0.0.1:$sandbox_port"
+for _ in $(seq 50); do
+    curl -fsS "$sandbox_url/_sandbox/state" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+
+echo "== fresh database $db with synco_shopify"
+dropdb --if-exists "$db"
+odoo=("${ODOO_CMD[@]}" -d "$db" --addons-path="$(odoo_addons_path)" --http-port="$http_port")
+"${odoo[@]}" -i synco_shopify --without-demo=all --stop-after-init --log-level=warn
+
+echo "== connecting the shop to the sandbox"
+SYNCO_SANDBOX_URL="$sandbox_url" SYNCO_ODOO_URL="http://127.0.0.1:$http_port" \
+    "${odoo[@]}" shell --log-level=warn < scripts/demo_setup.py
+
+echo
+echo "Odoo:    http://127.0.0.1:$http_port  (admin / admin)"
+echo "Sandbox: $sandbox_url  (status page)"
+"${odoo[@]}"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Run every test: lint, the Odoo-free pytest suite, then the Odoo suite
+# wherever an Odoo 18 can be found.
+#
+#   scripts/test.sh            # everything that can run here
+#   scripts/test.sh --fast     # lint and the Odoo-free suite only
+#
+# Odoo is found through ODOO_PATH (a directory holding odoo-bin; run with
+# ODOO_PYTHON, default python3, which must have Odoo's requirements), else an
+# `odoo` package importable by python3. PostgreSQL is reached through the
+# usual PG* variables; on a Debian machine with a local cluster the script
+# starts it when it is down. Without Odoo or PostgreSQL it says plainly that
+# the Odoo suite was skipped, and why, and still passes.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+ensure_venv
+
+echo "== lint (ruff)"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+
+echo "== Odoo-free suite (pytest)"
+"$VENV/bin/pytest" tests
+
+if [[ "${1:-}" == "--fast" ]]; then
+    echo "Odoo suite skipped: --fast was given."
+    exit 0
+fi
+
+echo "== Odoo suite"
+if ! find_odoo; then
+    echo "Odoo suite SKIPPED: $ODOO_MISSING"
+    exit 0
+fi
+if ! ensure_postgres; then
+    echo "Odoo suite SKIPPED: $PG_MISSING"
+    exit 0
+fi
+
+db="synco_test_$$"
+log=$(mktemp -t synco-odoo-tests.XXXXXX.log)
+trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
+echo "Odoo: ${ODOO_CMD[*]} (database $db, log $log)"
+set +e
+SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "${ODOO_CMD[@]}" \
+    -d "$db" --addons-path="$(odoo_addons_path)" \
+    -i synco_shopify --without-demo=all --test-enable --test-tags /synco_shopify \
+    --stop-after-init --http-port="$(free_port)" --log-level=test \
+    > "$log" 2>&1
+rc=$?
+set -e
+odoo_report "$log" "$rc"

@@ -1,0 +1,23 @@
+{
+    "name": "Shopify Fulfillment Sync (synco)",
+    "version": "18.0.1.0.0",
+    "summary": "Keep order fulfillment in step between Shopify and Odoo, in both directions",
+    "category": "Inventory/Delivery",
+    "author": "synco_shopify contributors",
+    "license": "LGPL-3",
+    "depends": ["sale_stock", "stock_delivery"],
+    "external_dependencies": {"python": ["requests", "cryptography"]},
+    "data": [
+        "security/synco_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/synco_location_map_views.xml",
+        "views/synco_job_views.xml",
+        "views/synco_shop_views.xml",
+        "views/delivery_carrier_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/synco_menus.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,38 @@
+from odoo import api, fields, models
+
+from ..shopify.const import TRACKING_COMPANIES
+
+
+class DeliveryCarrier(models.Model):
+    _inherit = "delivery.carrier"
+
+    shopify_tracking_company = fields.Char(
+        string="Shopify Tracking Company",
+        help="Shopify's exact company name (case matters), e.g. UPS or DHL Express. With a "
+        "name Shopify knows, Shopify builds the tracking link itself; when empty, the "
+        "carrier's name is sent together with Odoo's tracking URL.",
+    )
+    shopify_tracking_company_known = fields.Selection(
+        [(name, name) for name in TRACKING_COMPANIES],
+        string="Known Shopify Company",
+        compute="_compute_shopify_tracking_company_known",
+        inverse="_inverse_shopify_tracking_company_known",
+        help="Pick one of the names Shopify knows to fill in the tracking company.",
+    )
+
+    @api.depends("shopify_tracking_company")
+    def _compute_shopify_tracking_company_known(self):
+        for carrier in self:
+            name = carrier.shopify_tracking_company
+            carrier.shopify_tracking_company_known = name if name in TRACKING_COMPANIES else False
+
+    def _inverse_shopify_tracking_company_known(self):
+        for carrier in self.filtered("shopify_tracking_company_known"):
+            carrier.shopify_tracking_company = carrier.shopify_tracking_company_known
+
+    def _synco_tracking_company(self):
+        """The company name to send to Shopify, and whether Shopify knows it
+        (so that the caller adds the tracking URL when it does not)."""
+        self.ensure_one()
+        name = self.shopify_tracking_company or self.name
+        return name, name in TRACKING_COMPANIES

@@ -1,0 +1,390 @@
+import logging
+import threading
+import time
+import traceback
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+from psycopg2 import OperationalError
+
+from ..planning import retry
+from ..shopify.errors import ShopifyError
+
+_logger = logging.getLogger(__name__)
+
+OPEN_STATES = ("pending", "running")
+# A claimed job must finish within its lease; after it, another runner takes
+# it over (the worker was killed), so every handler must be idempotent.
+LEASE = timedelta(minutes=10)
+# One cron run works this long at most, then re-triggers itself.
+TIME_BUDGET = 50
+
+JOB_TYPES = [
+    ("webhook", "Webhook"),
+]
+
+# The Shopify calls of the job running in this thread; written with the
+# job's outcome, so they survive a rollback of the job's own work.
+_calls = threading.local()
+
+
+class SyncoJob(models.Model):
+    """One piece of remote work, retried until done; the queue's cron runs it.
+
+    The handler of a job of type ``T`` is ``record._synco_job_T(job)`` on the
+    job's related record (the shop when there is none). Handlers re-read the
+    current state before they write, so replays and duplicates are no-ops.
+    """
+
+    _name = "synco.job"
+    _description = "Shopify Sync Job"
+    _order = "id desc"
+    _rec_name = "display_name"
+
+    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    job_type = fields.Selection(JOB_TYPES, required=True, readonly=True)
+    dedupe_key = fields.Char(readonly=True, index=True)
+    ordering_key = fields.Char(readonly=True, help="Jobs sharing it run one at a time, in order.")
+    priority = fields.Integer(default=10, readonly=True)
+    state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime(default=fields.Datetime.now, readonly=True, index=True)
+    lease_until = fields.Datetime(readonly=True)
+    started_at = fields.Datetime(readonly=True)
+    finished_at = fields.Datetime(readonly=True)
+    duration = fields.Float(readonly=True, help="Seconds the last attempt took.")
+    payload = fields.Json(readonly=True)
+    res_model = fields.Char(string="Related Model", readonly=True)
+    res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
+    last_error = fields.Char(readonly=True)
+    error_details = fields.Text(readonly=True)
+    result = fields.Text(readonly=True)
+    needs_attention = fields.Boolean(readonly=True, index=True)
+    log_ids = fields.One2many("synco.log", "job_id", string="Shopify Calls", readonly=True)
+
+    @api.depends("job_type", "res_model", "res_id")
+    def _compute_display_name(self):
+        labels = dict(JOB_TYPES)
+        for job in self:
+            job.display_name = f"{labels.get(job.job_type, job.job_type)} #{job.id}"
+
+    def init(self):
+        # An open job holds its dedupe key: a second enqueue with it, even a
+        # concurrent one, finds the first instead of creating another.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS synco_job_open_dedupe_uniq
+                ON synco_job (shop_id, dedupe_key)
+             WHERE state IN ('pending', 'running') AND dedupe_key IS NOT NULL
+            """
+        )
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS synco_job_runnable_idx
+                ON synco_job (priority, id) WHERE state IN ('pending', 'running')
+            """
+        )
+
+    # -- enqueue ------------------------------------------------------------
+
+    @api.model
+    def _enqueue(
+        self,
+        shop,
+        job_type,
+        record=None,
+        payload=None,
+        dedupe_key=None,
+        ordering_key=None,
+        priority=10,
+        delay=0,
+    ):
+        """Queue a job and wake the runner; return it, or the open job that
+        already holds ``dedupe_key``. Safe under concurrency: one INSERT that
+        yields to the partial unique index."""
+        now = self._now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO synco_job (shop_id, company_id, job_type, dedupe_key, ordering_key,
+                    priority, state, attempts, next_attempt_at, payload, res_model, res_id,
+                    needs_attention, create_uid, write_uid, create_date, write_date)
+                VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0, %s, %s, %s, %s, false,
+                    %s, %s, %s, %s)
+                ON CONFLICT (shop_id, dedupe_key)
+                    WHERE state IN ('pending', 'running') AND dedupe_key IS NOT NULL
+                DO NOTHING
+                RETURNING id
+                """,
+                shop.id,
+                shop.company_id.id,
+                job_type,
+                dedupe_key,
+                ordering_key,
+                priority,
+                now + timedelta(seconds=delay),
+                self._fields["payload"].convert_to_column(payload, self),
+                record._name if record else None,
+                record.id if record else None,
+                self.env.uid,
+                self.env.uid,
+                now,
+                now,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if row is None:
+            return self.search(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("dedupe_key", "=", dedupe_key),
+                    ("state", "in", OPEN_STATES),
+                ],
+                limit=1,
+            )
+        self._wake(now + timedelta(seconds=delay))
+        return self.browse(row[0])
+
+    def _wake(self, at=None):
+        cron = self.env.ref("synco_shopify.ir_cron_synco_jobs", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at if at and at > self._now() else None)
+
+    @api.model
+    def _now(self):
+        """The queue's clock; tests replace it."""
+        return fields.Datetime.now()
+
+    # -- run ----------------------------------------------------------------
+
+    @api.model
+    def _cron_run_jobs(self, time_budget=TIME_BUDGET, limit=None):
+        """Run due jobs, each in its own transaction, until none is left,
+        ``limit`` jobs ran or the time budget is spent; then make sure the
+        cron comes back for what remains or waits. Returns the jobs run."""
+        deadline = time.monotonic() + time_budget
+        self.env.flush_all()  # the runner's cursors must see what the caller wrote
+        ran = self.browse()
+        while time.monotonic() < deadline and (limit is None or len(ran) < limit):
+            job_id = self._claim_and_run_next()
+            if not job_id:
+                break
+            ran |= self.browse(job_id)
+        self._schedule_next_run()
+        return ran
+
+    def _claim_and_run_next(self):
+        # One cursor to claim (committed at once: the lease is then visible to
+        # every runner), another to run and record: a job's failure rolls back
+        # only its own work, never another job's. This is the one place that
+        # commits, because the runner is the unit of work, not the request.
+        with self.env.registry.cursor() as cr:
+            job = self.with_env(self.env(cr=cr))._claim()
+            job_id = job.id
+            job.env.flush_all()
+        if not job_id:
+            return None
+        with self.env.registry.cursor() as cr:
+            job = self.with_env(self.env(cr=cr)).browse(job_id)
+            job._run()
+            # Flush before the cursor commits: a commit only flushes the
+            # environments still alive, and nothing else keeps this one.
+            job.env.flush_all()
+        return job_id
+
+    def _claim(self):
+        now = self._now()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT job.id FROM synco_job job
+                 WHERE ((job.state = 'pending' AND job.next_attempt_at <= %(now)s)
+                        OR (job.state = 'running' AND job.lease_until < %(now)s))
+                   AND NOT EXISTS (
+                        SELECT 1 FROM synco_job earlier
+                         WHERE job.ordering_key IS NOT NULL
+                           AND earlier.shop_id = job.shop_id
+                           AND earlier.ordering_key = job.ordering_key
+                           AND earlier.id < job.id
+                           AND earlier.state IN ('pending', 'running'))
+                 ORDER BY job.priority, job.id
+                 LIMIT 1
+                   FOR UPDATE OF job SKIP LOCKED
+                """,
+                now=now,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return self.browse()
+        job = self.browse(row[0])
+        job.write(
+            {
+                "state": "running",
+                "attempts": job.attempts + 1,
+                "lease_until": now + LEASE,
+                "started_at": now,
+            }
+        )
+        return job
+
+    def _run(self):
+        """Run one claimed job and record its outcome."""
+        self.ensure_one()
+        _calls.records = []
+        started = time.monotonic()
+        try:
+            with self.env.cr.savepoint():
+                handler = getattr(self._handler_target(), f"_synco_job_{self.job_type}")
+                result = handler(self)
+        except Exception as exc:
+            self.env.invalidate_all()
+            self._record_failure(exc, time.monotonic() - started)
+        else:
+            self.write(
+                {
+                    "state": "done",
+                    "result": result if isinstance(result, str) else False,
+                    "last_error": False,
+                    "needs_attention": False,
+                    "lease_until": False,
+                    "finished_at": self._now(),
+                    "duration": time.monotonic() - started,
+                }
+            )
+        self._write_call_logs()
+
+    def _handler_target(self):
+        if self.res_model and self.res_id:
+            record = self.env[self.res_model].browse(self.res_id).exists()
+            if record:
+                return record
+            raise retry.NeedsAttention(
+                self.env._("The %s record this job was for no longer exists.", self.res_model)
+            )
+        return self.shop_id
+
+    def _record_failure(self, exc, duration):
+        max_attempts = self._max_attempts()
+        if isinstance(exc, retry.RetryLater):
+            outcome = retry.after_retry_later(exc.delay)
+        elif isinstance(exc, ShopifyError):
+            outcome = retry.after_failure(
+                self.attempts,
+                max_attempts,
+                exc.retryable,
+                exc.retry_after,
+                throttled=exc.code == "throttled",
+            )
+        elif isinstance(exc, retry.NeedsAttention | UserError | ValidationError):
+            outcome = retry.Outcome("failed")
+        else:
+            # Serialization failures and the unexpected: retried, recorded in full.
+            if not isinstance(exc, OperationalError):
+                _logger.exception("synco job %s (%s) crashed", self.id, self.job_type)
+            outcome = retry.after_failure(self.attempts, max_attempts, True)
+        message = str(exc) or exc.__class__.__name__
+        vals = {
+            "state": outcome.state,
+            "last_error": message[:500],
+            "error_details": "".join(traceback.format_exception(exc))[-20000:],
+            "needs_attention": outcome.state == "failed" or not outcome.counts,
+            "lease_until": False,
+            "duration": duration,
+        }
+        if outcome.state == "pending":
+            vals["next_attempt_at"] = self._now() + timedelta(seconds=outcome.delay)
+            if not outcome.counts:
+                vals["attempts"] = self.attempts - 1
+        else:
+            vals["finished_at"] = self._now()
+        self.write(vals)
+        _logger.info(
+            "synco job %s (%s): %s in %.0fs: %s",
+            self.id,
+            self.job_type,
+            outcome.state,
+            outcome.delay,
+            message,
+        )
+
+    def _write_call_logs(self):
+        records = getattr(_calls, "records", None) or []
+        _calls.records = []
+        if records:
+            self.env["synco.log"]._record_calls(self.shop_id, records, job=self)
+
+    def _client(self):
+        """The shop's Shopify client, with every call logged on this job."""
+        return self.shop_id._shopify_client(on_call=lambda record: _calls.records.append(record))
+
+    def _schedule_next_run(self):
+        self.env.cr.execute("SELECT min(next_attempt_at) FROM synco_job WHERE state = 'pending'")
+        (next_at,) = self.env.cr.fetchone()
+        if next_at:
+            self._wake(next_at)
+
+    def _max_attempts(self):
+        param = self.env["ir.config_parameter"].sudo().get_param("synco_shopify.job_max_attempts")
+        return int(param or retry.DEFAULT_MAX_ATTEMPTS)
+
+    # -- buttons --------------------------------------------------------------
+
+    def action_retry(self):
+        """Bring failed or cancelled jobs back, due now."""
+        retryable = self.filtered(lambda j: j.state in ("failed", "cancelled"))
+        retryable.write(
+            {
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": self._now(),
+                "needs_attention": False,
+                "finished_at": False,
+            }
+        )
+        if retryable:
+            self._wake()
+        return True
+
+    def action_cancel(self):
+        self.filtered(lambda j: j.state in ("pending", "failed")).write(
+            {"state": "cancelled", "needs_attention": False, "finished_at": self._now()}
+        )
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        target = self._handler_target()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": target._name,
+            "res_id": target.id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _cron_purge(self):
+        """Done, cancelled and ignored history older than the retention goes;
+        failures stay until someone handles them."""
+        days = int(
+            self.env["ir.config_parameter"].sudo().get_param("synco_shopify.retention_days") or 30
+        )
+        cutoff = self._now() - timedelta(days=days)
+        self.env["synco.log"]._purge(cutoff)
+        self.env["synco.webhook.event"]._purge(cutoff)
+        self.search([("state", "in", ("done", "cancelled")), ("write_date", "<", cutoff)]).unlink()

@@ -1,0 +1,474 @@
+import logging
+import os
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import config
+
+from ..planning.webhooks import plan_webhook_subscriptions
+from ..shopify import const, queries, vault
+from ..shopify.client import ShopifyClient
+from ..shopify.errors import ShopifyError
+from ..shopify.pacing import CostPacer
+from ..shopify.webhooks import normalize_shop_domain
+
+_logger = logging.getLogger(__name__)
+
+# Per worker process and store: the token from the client credentials grant
+# (it lives about a day; kept out of the database so that no job transaction
+# ever writes the shop row for it), the cost pacer (pacing only works when
+# every job of a store shares one) and the HTTP session (kept-alive
+# connections).
+_TOKEN_CACHE = {}
+_PACERS = {}
+_SESSIONS = {}
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+PREVIOUS_SECRET_WINDOW = timedelta(hours=2)
+
+
+class _ProcessTokenStore:
+    """The client's token store interface over the per-process cache."""
+
+    def __init__(self, key):
+        self.key = key
+
+    def get(self):
+        return _TOKEN_CACHE.get(self.key)
+
+    def set(self, token, expires_at):
+        _TOKEN_CACHE[self.key] = (token, expires_at)
+
+
+class SyncoShop(models.Model):
+    _name = "synco.shop"
+    _description = "Shopify Shop"
+    _order = "name, id"
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, ondelete="restrict"
+    )
+    shop_domain = fields.Char(
+        required=True, help="The store's myshopify.com domain, e.g. acme.myshopify.com."
+    )
+    api_version = fields.Selection(
+        [(v, v) for v in reversed(const.SUPPORTED_API_VERSIONS)],
+        required=True,
+        default=const.DEFAULT_API_VERSION,
+        string="API Version",
+    )
+    auth_method = fields.Selection(
+        [
+            ("client_credentials", "Client credentials (Dev Dashboard app)"),
+            ("access_token", "Admin API access token (legacy custom app)"),
+        ],
+        required=True,
+        default="client_credentials",
+    )
+    client_id = fields.Char(string="Client ID")
+    client_secret = fields.Char(
+        compute="_compute_secret_inputs",
+        inverse="_inverse_client_secret",
+        groups="synco_shopify.group_synco_manager",
+        help="The app's client secret (API secret key). It also signs Shopify's webhooks. "
+        "Write-only: it is stored encrypted and never shown again.",
+    )
+    access_token = fields.Char(
+        compute="_compute_secret_inputs",
+        inverse="_inverse_access_token",
+        groups="synco_shopify.group_synco_manager",
+        help="Admin API access token of a legacy custom app. Write-only, stored encrypted.",
+    )
+    # Ciphertexts (Fernet); the key is never in the database. Only system
+    # administrators may read even these.
+    client_secret_encrypted = fields.Char(groups="base.group_system", copy=False)
+    client_secret_previous_encrypted = fields.Char(groups="base.group_system", copy=False)
+    client_secret_previous_until = fields.Datetime(groups="base.group_system", copy=False)
+    access_token_encrypted = fields.Char(groups="base.group_system", copy=False)
+    client_secret_set = fields.Boolean(compute="_compute_secret_set", string="Client secret set")
+    access_token_set = fields.Boolean(compute="_compute_secret_set", string="Access token set")
+    api_base_url = fields.Char(
+        string="API Base URL",
+        compute="_compute_api_base_url",
+        store=True,
+        readonly=False,
+        help="Technical: every Admin API and OAuth URL is built from it. Defaults to "
+        "https://<shop domain>; point it at a sandbox to try the addon without a store.",
+    )
+    fulfillment_direction = fields.Selection(
+        [
+            ("odoo_to_shopify", "Odoo-led: deliveries validated in Odoo fulfill Shopify"),
+            ("shopify_to_odoo", "Shopify-led: Shopify fulfillments validate Odoo deliveries"),
+            ("per_location", "Per location (hybrid)"),
+        ],
+        required=True,
+        default="odoo_to_shopify",
+    )
+    notify_customer = fields.Boolean(
+        default=True, help="Let Shopify send its shipping email when Odoo creates a fulfillment."
+    )
+    state = fields.Selection(
+        [("draft", "Not connected"), ("connected", "Connected"), ("error", "Error")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+    )
+    location_map_ids = fields.One2many("synco.location.map", "shop_id", string="Locations")
+    location_count = fields.Integer(compute="_compute_location_count")
+    shopify_shop_name = fields.Char(string="Store Name", readonly=True, copy=False)
+    granted_scopes = fields.Char(readonly=True, copy=False)
+    connection_message = fields.Text(readonly=True, copy=False)
+    last_connection_at = fields.Datetime(readonly=True, copy=False)
+    webhook_message = fields.Text(readonly=True, copy=False)
+
+    _sql_constraints = [
+        ("shop_domain_uniq", "unique(shop_domain)", "This Shopify store is already configured."),
+    ]
+
+    # -- fields ---------------------------------------------------------------
+
+    @api.depends("shop_domain")
+    def _compute_api_base_url(self):
+        for shop in self:
+            if not shop.api_base_url and shop.shop_domain:
+                shop.api_base_url = f"https://{shop.shop_domain}"
+
+    @api.depends("location_map_ids")
+    def _compute_location_count(self):
+        for shop in self:
+            shop.location_count = len(shop.location_map_ids)
+
+    def _compute_secret_inputs(self):
+        # Write-only: the inputs never echo what is stored.
+        for shop in self:
+            shop.client_secret = False
+            shop.access_token = False
+
+    def _compute_secret_set(self):
+        stored = {shop.id: shop for shop in self.sudo().with_context(active_test=False) if shop.id}
+        for shop in self:
+            record = stored.get(shop.id)
+            shop.client_secret_set = bool(record and record.client_secret_encrypted)
+            shop.access_token_set = bool(record and record.access_token_encrypted)
+
+    def _inverse_client_secret(self):
+        for shop in self:
+            if shop.client_secret:
+                shop._rotate_client_secret(shop.client_secret)
+
+    def _inverse_access_token(self):
+        for shop in self:
+            if shop.access_token:
+                shop._store_secret("access_token", shop.access_token)
+
+    def _rotate_client_secret(self, new_secret):
+        """Store a new client secret and keep the old one valid for webhook
+        verification for two hours: Shopify may go on signing with it."""
+        self.ensure_one()
+        sudo = self.sudo()
+        if sudo.client_secret_encrypted:
+            if self._read_secret("client_secret") == new_secret:
+                return
+            sudo.write(
+                {
+                    "client_secret_previous_encrypted": sudo.client_secret_encrypted,
+                    "client_secret_previous_until": fields.Datetime.now() + PREVIOUS_SECRET_WINDOW,
+                }
+            )
+        self._store_secret("client_secret", new_secret)
+        _TOKEN_CACHE.pop(self._token_cache_key(), None)
+
+    @api.constrains("shop_domain", "api_base_url")
+    def _check_urls(self):
+        for shop in self:
+            try:
+                normalize_shop_domain(shop.shop_domain)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+            parts = urlsplit(shop.api_base_url or "")
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValidationError(
+                    self.env._(
+                        "The API base URL must be an http(s) URL, got %s.", shop.api_base_url
+                    )
+                )
+            if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+                raise ValidationError(
+                    self.env._("Only a sandbox on this machine may be reached over plain http.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._normalize_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._normalize_vals(vals)
+        if {"company_id"} & vals.keys():
+            self.location_map_ids._check_warehouse_company()
+        return super().write(vals)
+
+    def _normalize_vals(self, vals):
+        if vals.get("shop_domain"):
+            try:
+                vals["shop_domain"] = normalize_shop_domain(vals["shop_domain"])
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+        if vals.get("api_base_url"):
+            vals["api_base_url"] = vals["api_base_url"].strip().rstrip("/")
+
+    # -- secrets --------------------------------------------------------------
+
+    def _vault_key(self):
+        """The Fernet key, or a UserError saying what to configure."""
+        try:
+            fernet, _source = vault.load_key(
+                config.get(vault.CONFIG_OPTION), os.environ, config.get("data_dir")
+            )
+        except vault.VaultError as exc:
+            raise UserError(str(exc)) from None
+        return fernet
+
+    def _store_secret(self, name, value):
+        self.ensure_one()
+        encrypted = vault.encrypt(self._vault_key(), value) if value else False
+        self.sudo().write({f"{name}_encrypted": encrypted})
+
+    def _read_secret(self, name):
+        """The clear value of a stored secret, for the addon's own use only."""
+        self.ensure_one()
+        encrypted = self.sudo()[f"{name}_encrypted"]
+        if not encrypted:
+            return False
+        try:
+            return vault.decrypt(self._vault_key(), encrypted)
+        except vault.VaultError as exc:
+            raise UserError(str(exc)) from None
+
+    # -- what the rest of the addon asks --------------------------------------
+
+    def _is_sandbox(self):
+        self.ensure_one()
+        return urlsplit(self.api_base_url or "").hostname in LOOPBACK_HOSTS
+
+    def _direction_for(self, warehouse=None, shopify_location_id=None):
+        """The fulfillment direction that applies to a warehouse or a Shopify
+        location of this shop: the shop's own, or with ``per_location`` the
+        mapped location's. False when a hybrid shop has no warehouse mapped
+        for it: the addon then leaves it alone."""
+        self.ensure_one()
+        if self.fulfillment_direction != "per_location":
+            return self.fulfillment_direction
+        mapping = self.location_map_ids._find(warehouse=warehouse, location_id=shopify_location_id)
+        return mapping.direction if mapping.warehouse_id else False
+
+    def _webhook_secrets(self):
+        """The secrets a webhook signature may be made with: the current client
+        secret, and the previous one during its grace window."""
+        self.ensure_one()
+        secrets = [self._read_secret("client_secret")]
+        sudo = self.sudo()
+        if sudo.client_secret_previous_until and (
+            sudo.client_secret_previous_until > fields.Datetime.now()
+        ):
+            secrets.append(self._read_secret("client_secret_previous"))
+        return [s for s in secrets if s]
+
+    def _token_cache_key(self):
+        return (self.env.cr.dbname, self.id, self.client_id)
+
+    def _shopify_client(self, on_call=None):
+        """A client for this shop: the only way the addon talks to Shopify.
+        ``on_call`` receives a record of every HTTP call, for the logs."""
+        self.ensure_one()
+        if self.auth_method == "access_token":
+            token = self._read_secret("access_token")
+            if not token:
+                raise UserError(self.env._("Enter the Admin API access token of the shop first."))
+            auth = {"access_token": token}
+        else:
+            secret = self._read_secret("client_secret")
+            if not (self.client_id and secret):
+                raise UserError(self.env._("Enter the client ID and client secret first."))
+            auth = {
+                "client_id": self.client_id,
+                "client_secret": secret,
+                "token_store": _ProcessTokenStore(self._token_cache_key()),
+            }
+        store = (self.env.cr.dbname, self.id)
+        return ShopifyClient(
+            self.api_base_url,
+            self.api_version,
+            session=_SESSIONS.setdefault(store, requests.Session()),
+            pacer=_PACERS.setdefault(store, CostPacer()),
+            on_call=on_call,
+            **auth,
+        )
+
+    # -- buttons ----------------------------------------------------------------
+
+    def action_test_connection(self):
+        """Ask Shopify for the store and the granted scopes, and record the
+        verdict on the shop; every failure says what to fix."""
+        self.ensure_one()
+        try:
+            client = self._shopify_client()
+            data = client.execute(queries.SHOP)
+            problems, granted = self._connection_problems(client, data)
+        except ShopifyError as exc:
+            reason = str(exc)
+            if exc.code in ("connection", "timeout"):
+                reason = self.env._(
+                    "Cannot reach %(url)s: %(reason)s", url=self.api_base_url, reason=reason
+                )
+            problems, granted, data = [reason], None, {}
+        except UserError as exc:
+            problems, granted, data = [str(exc)], None, {}
+        shop_data = data.get("shop") or {}
+        vals = {
+            "last_connection_at": fields.Datetime.now(),
+            "state": "error" if problems else "connected",
+            "connection_message": "\n".join(problems)
+            or self.env._(
+                "Connected to %(name)s (%(domain)s), API %(version)s.",
+                name=shop_data.get("name"),
+                domain=shop_data.get("myshopifyDomain"),
+                version=self.api_version,
+            ),
+        }
+        if shop_data:
+            vals["shopify_shop_name"] = shop_data.get("name")
+        if granted is not None:
+            vals["granted_scopes"] = ",".join(sorted(granted))
+        self.write(vals)
+        _logger.info("shop %s: connection test %s", self.id, vals["state"])
+        return self._notify(vals["connection_message"], "danger" if problems else "success")
+
+    def _connection_problems(self, client, data):
+        problems = []
+        domain = (data.get("shop") or {}).get("myshopifyDomain")
+        if domain != self.shop_domain:
+            problems.append(
+                self.env._(
+                    "These credentials belong to %(other)s, not %(ours)s: check the shop domain.",
+                    other=domain,
+                    ours=self.shop_domain,
+                )
+            )
+        served = getattr(client, "served_api_version", None)
+        if served and served != self.api_version:
+            problems.append(
+                self.env._(
+                    "Shopify no longer serves API version %(version)s (it answered as %(served)s):"
+                    " choose a newer version on the shop.",
+                    version=self.api_version,
+                    served=served,
+                )
+            )
+        scopes = (data.get("currentAppInstallation") or {}).get("accessScopes") or []
+        granted = {scope["handle"] for scope in scopes}
+        missing = [s for s in self._required_scopes() if s not in granted]
+        if missing:
+            problems.append(
+                self.env._(
+                    "The app lacks these access scopes: %s. Add them to the app's "
+                    "configuration in Shopify and install the new version.",
+                    ", ".join(missing),
+                )
+            )
+        return problems, granted
+
+    def _required_scopes(self):
+        return list(const.REQUIRED_SCOPES["fulfillment"])
+
+    def _notify(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": message, "type": kind, "sticky": kind == "danger"},
+        }
+
+    def action_sync_locations(self):
+        self.ensure_one()
+        try:
+            created, updated, archived = self.env["synco.location.map"]._sync_from_shopify(self)
+        except ShopifyError as exc:
+            raise UserError(str(exc)) from None
+        message = self.env._(
+            "Locations synced: %(created)s new, %(updated)s updated, %(archived)s archived.",
+            created=created,
+            updated=updated,
+            archived=archived,
+        )
+        return self._notify(message, "success")
+
+    def _webhook_address(self):
+        """Where Shopify must send webhooks, or a UserError when Shopify could
+        not reach it (a sandbox on this machine can)."""
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+        parts = urlsplit(base)
+        if not self._is_sandbox() and (
+            parts.scheme != "https" or (parts.hostname or "") in LOOPBACK_HOSTS
+        ):
+            raise UserError(
+                self.env._(
+                    "Shopify cannot reach %s: webhooks need a public HTTPS address. Set the "
+                    "system parameter web.base.url to this Odoo's public https URL.",
+                    base or "an empty web.base.url",
+                )
+            )
+        return f"{base.rstrip('/')}/synco_shopify/webhook"
+
+    def action_register_webhooks(self):
+        """Subscribe each wanted topic once to this Odoo, fixing subscriptions
+        that point elsewhere; running it twice changes nothing."""
+        self.ensure_one()
+        uri = self._webhook_address()
+        wanted = [const.WEBHOOK_TOPICS[topic] for topic in self._webhook_topics()]
+        try:
+            client = self._shopify_client()
+            existing = list(
+                client.paginate(
+                    queries.WEBHOOK_SUBSCRIPTIONS, {"first": 100}, ("webhookSubscriptions",)
+                )
+            )
+            plan = plan_webhook_subscriptions(wanted, uri, existing)
+            for topic in plan.create:
+                client.mutate(
+                    queries.WEBHOOK_SUBSCRIPTION_CREATE,
+                    {"topic": topic, "webhookSubscription": {"uri": uri, "format": "JSON"}},
+                    "webhookSubscriptionCreate",
+                )
+            for sub_id, _topic in plan.update:
+                client.mutate(
+                    queries.WEBHOOK_SUBSCRIPTION_UPDATE,
+                    {"id": sub_id, "webhookSubscription": {"uri": uri, "format": "JSON"}},
+                    "webhookSubscriptionUpdate",
+                )
+            for sub_id in plan.delete:
+                client.mutate(
+                    queries.WEBHOOK_SUBSCRIPTION_DELETE, {"id": sub_id}, "webhookSubscriptionDelete"
+                )
+        except ShopifyError as exc:
+            raise UserError(str(exc)) from None
+        message = self.env._(
+            "Webhooks at %(uri)s: %(created)s created, %(updated)s repointed, %(deleted)s "
+            "duplicates removed, %(kept)s already in place.",
+            uri=uri,
+            created=len(plan.create),
+            updated=len(plan.update),
+            deleted=len(plan.delete),
+            kept=len(plan.keep),
+        )
+        self.webhook_message = message
+        return self._notify(message, "success")
+
+    def _webhook_topics(self):
+        return list(const.WEBHOOK_TOPICS)

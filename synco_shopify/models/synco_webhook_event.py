@@ -1,0 +1,120 @@
+import json
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+
+class SyncoWebhookEvent(models.Model):
+    """A verified webhook delivery, stored before it is acknowledged. The
+    unique (shop, webhook id) makes Shopify's retries and concurrent
+    duplicates one event."""
+
+    _name = "synco.webhook.event"
+    _description = "Shopify Webhook Event"
+    _order = "id desc"
+    _rec_name = "topic"
+
+    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    webhook_id = fields.Char(required=True, readonly=True)
+    event_id = fields.Char(readonly=True, index=True)
+    topic = fields.Char(required=True, readonly=True, index=True)
+    api_version = fields.Char(string="API Version", readonly=True)
+    triggered_at = fields.Char(readonly=True)
+    payload = fields.Text(readonly=True, help="The raw body, exactly as Shopify sent it.")
+    state = fields.Selection(
+        [("queued", "Queued"), ("done", "Processed"), ("ignored", "Ignored"), ("failed", "Failed")],
+        required=True,
+        default="queued",
+        readonly=True,
+        index=True,
+    )
+    result = fields.Text(readonly=True)
+    job_id = fields.Many2one("synco.job", readonly=True, ondelete="set null")
+
+    _sql_constraints = [
+        (
+            "webhook_uniq",
+            "unique(shop_id, webhook_id)",
+            "This webhook delivery is already stored.",
+        ),
+    ]
+
+    @api.model
+    def _receive(self, shop, headers, body):
+        """Store a verified delivery once and queue its processing. Returns
+        the new event, or an empty recordset for a duplicate. One INSERT that
+        yields to the unique constraint, so concurrent duplicates never raise."""
+        topic = headers.topic
+        handled = self._handler_for(topic) is not None
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO synco_webhook_event (shop_id, company_id, webhook_id, event_id, topic,
+                    api_version, triggered_at, payload, state, create_uid, write_uid,
+                    create_date, write_date)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                    now() at time zone 'UTC', now() at time zone 'UTC')
+                ON CONFLICT (shop_id, webhook_id) DO NOTHING
+                RETURNING id
+                """,
+                shop.id,
+                shop.company_id.id,
+                headers.webhook_id,
+                headers.event_id,
+                topic,
+                headers.api_version,
+                headers.triggered_at,
+                body.decode(),
+                "queued" if handled else "ignored",
+                self.env.uid,
+                self.env.uid,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return self.browse()
+        event = self.browse(row[0])
+        if handled:
+            job = self.env["synco.job"]._enqueue(
+                shop, "webhook", record=event, dedupe_key=f"webhook:{headers.webhook_id}"
+            )
+            self.env.cr.execute(
+                "UPDATE synco_webhook_event SET job_id = %s WHERE id = %s", [job.id, event.id]
+            )
+        return event
+
+    def _payload(self):
+        self.ensure_one()
+        return json.loads(self.payload)
+
+    def _handler_for(self, topic):
+        """The method that handles a topic: ``_synco_on_<topic>`` with ``/``
+        as ``_`` (``_synco_on_fulfillments_create``); None for topics the
+        addon does not act on, which are stored as ignored."""
+        return getattr(self, f"_synco_on_{topic.replace('/', '_')}", None)
+
+    def _synco_job_webhook(self, job):
+        """Route the event to the handler of its topic."""
+        handler = self._handler_for(self.topic)
+        if handler is None:
+            self.write({"state": "ignored", "result": "no handler for this topic"})
+            return "ignored"
+        result = handler(job)
+        self.write({"state": "done", "result": result or False})
+        return result
+
+    def action_requeue(self):
+        for event in self.filtered(lambda e: e.state in ("failed", "done")):
+            event.write({"state": "queued"})
+            event.job_id = self.env["synco.job"]._enqueue(
+                event.shop_id, "webhook", record=event, dedupe_key=f"webhook:{event.webhook_id}"
+            )
+        return True
+
+    @api.model
+    def _purge(self, cutoff):
+        self.search([("state", "in", ("done", "ignored")), ("create_date", "<", cutoff)]).unlink()

@@ -1,0 +1,8 @@
+from . import (
+    test_job_queue,
+    test_locations,
+    test_secrets,
+    test_shop_connection,
+    test_webhook_intake,
+    test_webhook_registration,
+)

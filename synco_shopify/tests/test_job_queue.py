@@ -1,0 +1,228 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+
+from ..planning.retry import NeedsAttention, RetryLater
+from ..shopify import queries
+from ..shopify.errors import AuthError, RetryableError, ThrottledError
+from .common import CLIENT_SECRET, SyncoCase
+
+NOW = fields.Datetime.from_string("2026-11-27 12:00:00")
+
+
+@tagged("post_install", "-at_install")
+class TestJobQueue(SyncoCase):
+    """The runner opens its own cursors; in test mode they are savepoints of
+    the test's transaction, so everything here rolls back at the end."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls.Job = cls.env["synco.job"]
+        cls.shop_class = type(cls.env["synco.shop"])
+
+    def setUp(self):
+        super().setUp()
+        self.now = NOW
+        self.startPatcher(patch.object(type(self.Job), "_now", lambda _self: self.now))
+        self.calls = []
+        self.behaviour = {}
+
+    def handler(self, shop, job):
+        """Stands in for a real handler: does what ``self.behaviour`` says
+        for the job's dedupe key."""
+        self.calls.append(job.dedupe_key)
+        action = self.behaviour.get(job.dedupe_key)
+        if isinstance(action, Exception):
+            raise action
+        if callable(action):
+            return action(shop, job)
+        return f"handled {job.dedupe_key}"
+
+    def run_jobs(self, **kwargs):
+        test = self
+
+        def _synco_job_webhook(shop, job):
+            return test.handler(shop, job)
+
+        with patch.object(self.shop_class, "_synco_job_webhook", _synco_job_webhook, create=True):
+            ran = self.Job._cron_run_jobs(**kwargs)
+        self.env.invalidate_all()
+        return ran
+
+    def enqueue(self, key, **kwargs):
+        return self.Job._enqueue(self.shop, "webhook", dedupe_key=key, **kwargs)
+
+    def test_open_dedupe_key_gives_the_same_job(self):
+        first = self.enqueue("order:1")
+        self.assertEqual(self.enqueue("order:1"), first)
+        self.assertEqual(self.Job.search_count([("dedupe_key", "=", "order:1")]), 1)
+        self.run_jobs()
+        self.assertEqual(first.state, "done")
+        # Once done, the key is free: new work on the same thing is queued.
+        second = self.enqueue("order:1")
+        self.assertNotEqual(second, first)
+
+    def test_enqueue_wakes_the_cron(self):
+        cron = self.env.ref("synco_shopify.ir_cron_synco_jobs")
+        before = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.enqueue("wake")
+        after = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.assertEqual(after, before + 1)
+
+    def test_jobs_sharing_an_ordering_key_run_one_at_a_time_in_order(self):
+        first = self.enqueue("a", ordering_key="order:9")
+        second = self.enqueue("b", ordering_key="order:9")
+        other = self.enqueue("c", ordering_key="order:10")
+        self.behaviour["a"] = RetryableError("Shopify answered 503", code="http_5xx")
+        self.run_jobs()
+        self.assertEqual(self.calls, ["a", "c"], "b waits for a, c does not")
+        self.assertEqual((first.state, second.state, other.state), ("pending", "pending", "done"))
+        self.now += timedelta(minutes=5)
+        self.behaviour.pop("a")
+        self.run_jobs()
+        self.assertEqual(self.calls, ["a", "c", "a", "b"])
+        self.assertEqual((first.state, second.state), ("done", "done"))
+
+    def test_retryable_errors_back_off_exponentially(self):
+        job = self.enqueue("flaky")
+        self.behaviour["flaky"] = RetryableError("Shopify answered 500", code="http_5xx")
+        expected = [10, 30, 120, 600, 1800, 3600]
+        with patch("random.random", return_value=0.5):  # no jitter
+            for delay in expected:
+                self.run_jobs()
+                self.assertEqual(job.state, "pending")
+                self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=delay))
+                self.run_jobs()  # not due yet: nothing runs
+                self.now = job.next_attempt_at
+        self.assertEqual(job.attempts, len(expected))
+        self.assertIn("500", job.last_error)
+
+    def test_throttled_waits_for_the_bucket_and_does_not_count(self):
+        job = self.enqueue("busy")
+        self.behaviour["busy"] = ThrottledError("Throttled", retry_after=3.5)
+        self.run_jobs()
+        self.assertEqual(job.state, "pending")
+        self.assertEqual(job.attempts, 0)
+        self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=3.5))
+
+    def test_max_attempts_then_failed_then_manual_retry(self):
+        self.env["ir.config_parameter"].set_param("synco_shopify.job_max_attempts", "3")
+        job = self.enqueue("down")
+        self.behaviour["down"] = RetryableError("Shopify answered 503", code="http_5xx")
+        for _attempt in range(3):
+            self.run_jobs()
+            self.now += timedelta(hours=2)
+        self.assertEqual(job.state, "failed")
+        self.assertTrue(job.needs_attention)
+        self.assertEqual(job.attempts, 3)
+        self.behaviour.pop("down")
+        job.action_retry()
+        self.assertEqual((job.state, job.attempts), ("pending", 0))
+        self.run_jobs()
+        self.assertEqual(job.state, "done")
+
+    def test_permanent_error_fails_at_once(self):
+        job = self.enqueue("denied")
+        self.behaviour["denied"] = AuthError(
+            f"Shopify refused the access token (HTTP 401) [{CLIENT_SECRET}]",
+            code="unauthorized",
+            secrets=[CLIENT_SECRET],
+        )
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts), ("failed", 1))
+        self.assertIn("HTTP 401", job.last_error)
+        self.assertNotIn(CLIENT_SECRET, job.last_error + job.error_details)
+
+    def test_needs_attention_and_retry_later(self):
+        stuck = self.enqueue("stuck")
+        held = self.enqueue("held")
+        self.behaviour["stuck"] = NeedsAttention("SKU ABC-1 matches no product")
+        self.behaviour["held"] = RetryLater("fulfillment order on hold", delay=900)
+        self.run_jobs()
+        self.assertEqual(stuck.state, "failed")
+        self.assertIn("ABC-1", stuck.last_error)
+        self.assertEqual((held.state, held.attempts), ("pending", 0))
+        self.assertTrue(held.needs_attention)
+        self.assertEqual(held.next_attempt_at, self.now + timedelta(seconds=900))
+
+    def test_a_failing_job_does_not_roll_back_the_others(self):
+        def rename(name):
+            def action(shop, job):
+                shop.name = name
+                if name == "broken":
+                    raise RuntimeError("handler bug")
+                return "renamed"
+
+            return action
+
+        self.enqueue("ok-1")
+        self.enqueue("bad")
+        self.enqueue("ok-2")
+        self.behaviour.update(
+            {"ok-1": rename("first"), "bad": rename("broken"), "ok-2": rename("second")}
+        )
+        with self.assertLogs("odoo.addons.synco_shopify.models.synco_job", "ERROR"):
+            self.run_jobs()
+        self.assertEqual(self.shop.name, "second")
+        jobs = self.Job.search([("dedupe_key", "in", ["ok-1", "bad", "ok-2"])])
+        states = dict(jobs.mapped(lambda j: (j.dedupe_key, j.state)))
+        self.assertEqual(states, {"ok-1": "done", "bad": "pending", "ok-2": "done"})
+
+    def test_running_job_of_a_killed_worker_is_taken_over_after_its_lease(self):
+        job = self.enqueue("crashed")
+        job.write(
+            {"state": "running", "attempts": 1, "lease_until": self.now + timedelta(minutes=5)}
+        )
+        self.run_jobs()
+        self.assertEqual(self.calls, [], "a live lease is respected")
+        self.now += timedelta(minutes=6)
+        self.run_jobs()
+        self.assertEqual((job.state, job.attempts), ("done", 2))
+
+    def test_runner_stops_at_its_limit_and_comes_back_for_the_rest(self):
+        for i in range(5):
+            self.enqueue(f"bulk-{i}")
+        ran = self.run_jobs(limit=2)
+        self.assertEqual(len(ran), 2)
+        self.assertEqual(self.Job.search_count([("state", "=", "pending")]), 3)
+        cron = self.env.ref("synco_shopify.ir_cron_synco_jobs")
+        trigger = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id)], order="id desc", limit=1
+        )
+        self.assertLessEqual(trigger.call_at, fields.Datetime.now())
+
+    def test_shopify_calls_are_logged_on_the_job_without_secrets(self):
+        self.behaviour["call"] = lambda shop, job: job._client().execute(queries.SHOP)["shop"][
+            "name"
+        ]
+        job = self.enqueue("call")
+        self.run_jobs()
+        self.assertEqual(job.state, "done")
+        operations = job.log_ids.mapped("operation")
+        self.assertIn("SyncoShop", operations)
+        log_text = str(job.log_ids.read())
+        self.assertNotIn(CLIENT_SECRET, log_text)
+
+    def test_cancel_and_purge(self):
+        done = self.enqueue("old")
+        self.run_jobs()
+        failed = self.enqueue("broken")
+        self.behaviour["broken"] = NeedsAttention("fix me")
+        self.run_jobs()
+        cancelled = self.enqueue("unwanted")
+        cancelled.action_cancel()
+        self.assertEqual(cancelled.state, "cancelled")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE synco_job SET write_date = %s WHERE id IN %s",
+            [self.now - timedelta(days=31), (done.id, failed.id, cancelled.id)],
+        )
+        self.Job._cron_purge()
+        self.assertFalse(done.exists())
+        self.assertFalse(cancelled.exists())
+        self.assertTrue(failed.exists(), "failures stay until handled")

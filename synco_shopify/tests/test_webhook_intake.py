@@ -1,0 +1,183 @@
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
+
+import requests
+from odoo.tests import HttpCase, tagged
+
+from ..shopify.webhooks import sign
+from .common import CLIENT_ID, CLIENT_SECRET, SHOP_DOMAIN
+
+URL = "/synco_shopify/webhook"
+# A fulfillments/create body shaped like Shopify's, ids above 2**53.
+PAYLOAD = {
+    "id": 4508234567890123456,
+    "order_id": 5512345678901234567,
+    "status": "success",
+    "location_id": 7012345678901234567,
+    "tracking_company": "UPS",
+    "tracking_number": "1Z999AA10123456784",
+    "tracking_numbers": ["1Z999AA10123456784"],
+    "line_items": [{"id": 13412345678901234567, "sku": "SKU-1", "quantity": 1}],
+    "admin_graphql_api_id": "gid://shopify/Fulfillment/4508234567890123456",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookIntake(HttpCase):
+    """The controller over real HTTP. It needs no sandbox: it never calls
+    Shopify."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from cryptography.fernet import Fernet
+        from odoo.tools import config
+
+        cls.startClassPatcher(
+            patch.dict(config.options, {"synco_shopify_key": Fernet.generate_key().decode()})
+        )
+        cls.shop = cls.env["synco.shop"].create(
+            {
+                "name": "Acme Test",
+                "shop_domain": SHOP_DOMAIN,
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+            }
+        )
+        cls.Event = cls.env["synco.webhook.event"]
+        cls.Job = cls.env["synco.job"]
+        # A topic with a handler is queued; patch one in for the intake tests.
+        cls.startClassPatcher(
+            patch.object(
+                type(cls.Event),
+                "_synco_on_fulfillments_create",
+                lambda self, job: "ok",
+                create=True,
+            )
+        )
+
+    def deliver(
+        self,
+        body=None,
+        topic="fulfillments/create",
+        webhook_id=None,
+        secret=CLIENT_SECRET,
+        drop=(),
+        domain=SHOP_DOMAIN,
+        own_connection=False,
+        **extra,
+    ):
+        raw = body if isinstance(body, bytes) else json.dumps(body or PAYLOAD).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-Sha256": sign(raw, secret),
+            "X-Shopify-Shop-Domain": domain,
+            "X-Shopify-API-Version": "2026-10",
+            "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
+            "X-Shopify-Event-Id": str(uuid.uuid4()),
+            "X-Shopify-Triggered-At": "2026-11-27T12:00:00.000Z",
+            **extra,
+        }
+        for name in drop:
+            headers.pop(name)
+        if own_connection:  # a sender of its own, as Shopify's concurrent deliveries are
+            return requests.post(self.base_url() + URL, data=raw, headers=headers, timeout=30)
+        return self.url_open(URL, data=raw, headers=headers, allow_redirects=False)
+
+    def events(self, webhook_id):
+        return self.Event.search([("webhook_id", "=", webhook_id)])
+
+    def test_valid_delivery_is_stored_queued_and_answered_200(self):
+        response = self.deliver(webhook_id="wh-valid")
+        self.assertEqual(response.status_code, 200)
+        event = self.events("wh-valid")
+        self.assertEqual(len(event), 1)
+        self.assertEqual(event.topic, "fulfillments/create")
+        self.assertEqual(event.api_version, "2026-10")
+        self.assertTrue(event.event_id)
+        self.assertEqual(event.state, "queued")
+        self.assertEqual(
+            json.loads(event.payload)["id"], PAYLOAD["id"], "ids above 2**53 stay exact"
+        )
+        self.assertEqual(event.job_id.state, "pending")
+        self.assertEqual(event.job_id.res_id, event.id)
+
+    def test_unhandled_topic_is_stored_as_ignored_without_job(self):
+        response = self.deliver(topic="products/update", webhook_id="wh-ignored")
+        self.assertEqual(response.status_code, 200)
+        event = self.events("wh-ignored")
+        self.assertEqual(event.state, "ignored")
+        self.assertFalse(event.job_id)
+
+    def test_bad_missing_and_foreign_signatures_get_401(self):
+        self.assertEqual(self.deliver(secret="wrong", webhook_id="wh-bad").status_code, 401)
+        self.assertEqual(
+            self.deliver(drop=["X-Shopify-Hmac-Sha256"], webhook_id="wh-none").status_code, 401
+        )
+        self.assertEqual(
+            self.deliver(webhook_id="wh-empty", **{"X-Shopify-Hmac-Sha256": ""}).status_code, 401
+        )
+        self.assertFalse(
+            self.Event.search([("webhook_id", "in", ["wh-bad", "wh-none", "wh-empty"])])
+        )
+
+    def test_previous_secret_is_accepted_within_its_window(self):
+        self.shop.client_secret = "rotated-secret"
+        self.assertEqual(self.deliver(secret=CLIENT_SECRET, webhook_id="wh-old").status_code, 200)
+        self.assertEqual(
+            self.deliver(secret="rotated-secret", webhook_id="wh-new").status_code, 200
+        )
+        self.shop.sudo().client_secret_previous_until = "2000-01-01 00:00:00"
+        self.assertEqual(self.deliver(secret=CLIENT_SECRET, webhook_id="wh-late").status_code, 401)
+
+    def test_missing_headers_get_400(self):
+        for header in ("X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id"):
+            response = self.deliver(drop=[header])
+            self.assertEqual(response.status_code, 400, header)
+
+    def test_non_json_body_gets_400(self):
+        self.assertEqual(self.deliver(body=b"not json", webhook_id="wh-text").status_code, 400)
+        self.assertEqual(self.deliver(body=b"[1, 2]", webhook_id="wh-list").status_code, 400)
+        self.assertFalse(self.events("wh-text") | self.events("wh-list"))
+
+    def test_oversized_body_gets_413(self):
+        self.env["ir.config_parameter"].sudo().set_param("synco_shopify.webhook_max_bytes", "1024")
+        big = json.dumps({**PAYLOAD, "note": "x" * 2000}).encode()
+        self.assertEqual(self.deliver(body=big, webhook_id="wh-big").status_code, 413)
+        self.assertFalse(self.events("wh-big"))
+
+    def test_unknown_shop_gets_401(self):
+        response = self.deliver(domain="stranger.myshopify.com", webhook_id="wh-stranger")
+        self.assertEqual(response.status_code, 401)
+
+    def test_sequential_duplicates_give_one_event_and_one_job(self):
+        for _ in range(3):
+            self.assertEqual(self.deliver(webhook_id="wh-dup").status_code, 200)
+        event = self.events("wh-dup")
+        self.assertEqual(len(event), 1)
+        self.assertEqual(self.Job.search_count([("dedupe_key", "=", "webhook:wh-dup")]), 1)
+
+    def test_twenty_concurrent_identical_deliveries_give_one_event_and_one_job(self):
+        raw = json.dumps(PAYLOAD).encode()
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(
+                pool.map(
+                    lambda _i: (
+                        self.deliver(
+                            body=raw, webhook_id="wh-burst", own_connection=True
+                        ).status_code
+                    ),
+                    range(20),
+                )
+            )
+        self.assertEqual(statuses, [200] * 20)
+        self.assertEqual(len(self.events("wh-burst")), 1)
+        self.assertEqual(self.Job.search_count([("dedupe_key", "=", "webhook:wh-burst")]), 1)
+
+    def test_get_is_not_allowed(self):
+        response = self.url_open(URL, allow_redirects=False)
+        self.assertGreaterEqual(response.status_code, 400)
+        self.assertLess(response.status_code, 500)
