@@ -13,6 +13,7 @@
         "data/ir_cron_data.xml",
         "views/synco_location_map_views.xml",
         "views/synco_job_views.xml",
+        "views/synco_fulfillment_views.xml",
         "views/synco_shop_views.xml",
         "views/delivery_carrier_views.xml",
         "views/res_config_settings_views.xml",

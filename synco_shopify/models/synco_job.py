@@ -23,6 +23,9 @@ TIME_BUDGET = 50
 
 JOB_TYPES = [
     ("webhook", "Webhook"),
+    ("push_fulfillment", "Push fulfillment"),
+    ("update_tracking", "Update tracking"),
+    ("import_order", "Import order"),
 ]
 
 # The Shopify calls of the job running in this thread; written with the
@@ -108,6 +111,7 @@ class SyncoJob(models.Model):
         shop,
         job_type,
         record=None,
+        model=None,
         payload=None,
         dedupe_key=None,
         ordering_key=None,
@@ -116,7 +120,8 @@ class SyncoJob(models.Model):
     ):
         """Queue a job and wake the runner; return it, or the open job that
         already holds ``dedupe_key``. Safe under concurrency: one INSERT that
-        yields to the partial unique index."""
+        yields to the partial unique index. The handler runs on ``record``,
+        else on ``model`` (a model name), else on the shop."""
         now = self._now()
         self.env.cr.execute(
             SQL(
@@ -139,7 +144,7 @@ class SyncoJob(models.Model):
                 priority,
                 now + timedelta(seconds=delay),
                 self._fields["payload"].convert_to_column(payload, self),
-                record._name if record else None,
+                record._name if record else model,
                 record.id if record else None,
                 self.env.uid,
                 self.env.uid,
@@ -270,6 +275,8 @@ class SyncoJob(models.Model):
         self._write_call_logs()
 
     def _handler_target(self):
+        """The job's record; its model when the job concerns none yet (an
+        order to import); the shop when it names no model."""
         if self.res_model and self.res_id:
             record = self.env[self.res_model].browse(self.res_id).exists()
             if record:
@@ -277,6 +284,8 @@ class SyncoJob(models.Model):
             raise retry.NeedsAttention(
                 self.env._("The %s record this job was for no longer exists.", self.res_model)
             )
+        if self.res_model:
+            return self.env[self.res_model]
         return self.shop_id
 
     def _record_failure(self, exc, duration):

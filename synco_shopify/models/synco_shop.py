@@ -126,6 +126,13 @@ class SyncoShop(models.Model):
     connection_message = fields.Text(readonly=True, copy=False)
     last_connection_at = fields.Datetime(readonly=True, copy=False)
     webhook_message = fields.Text(readonly=True, copy=False)
+    orders_synced_at = fields.Datetime(
+        string="Orders Caught Up To",
+        readonly=True,
+        copy=False,
+        help="Orders updated in Shopify before this moment have been read; the catch-up "
+        "asks for what changed since, with an overlap.",
+    )
 
     _sql_constraints = [
         ("shop_domain_uniq", "unique(shop_domain)", "This Shopify store is already configured."),

@@ -107,6 +107,21 @@ class SyncoWebhookEvent(models.Model):
         self.write({"state": "done", "result": result or False})
         return result
 
+    # -- topics: each hands over to the model that owns the work ----------------
+
+    def _synco_on_orders_create(self, job):
+        return self.env["sale.order"]._synco_on_order_webhook(self, job)
+
+    _synco_on_orders_updated = _synco_on_orders_create
+
+    def _synco_on_orders_cancelled(self, job):
+        return self.env["sale.order"]._synco_on_order_cancelled_webhook(self, job)
+
+    def _synco_on_fulfillments_create(self, job):
+        return self.env["synco.fulfillment"]._synco_on_fulfillment_webhook(self, job)
+
+    _synco_on_fulfillments_update = _synco_on_fulfillments_create
+
     def action_requeue(self):
         for event in self.filtered(lambda e: e.state in ("failed", "done")):
             event.write({"state": "queued"})

@@ -11,7 +11,7 @@ already created) and the tracking input are here too.
 import re
 from dataclasses import dataclass
 
-from synco_shopify.shopify.ids import legacy_id, to_gid
+from ..shopify.ids import legacy_id, to_gid
 
 OPEN_STATUSES = frozenset({"OPEN", "IN_PROGRESS"})
 WAITING_STATUSES = frozenset({"ON_HOLD", "SCHEDULED"})

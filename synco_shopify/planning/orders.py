@@ -11,7 +11,7 @@ tax rates are floats (Shopify's ``TaxLine.rate``, e.g. 0.0825).
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from synco_shopify.shopify.ids import legacy_id
+from ..shopify.ids import legacy_id
 
 CENT = Decimal("0.01")
 # Ten decimals of a percent keep any line below 10**8 exact to the cent.

@@ -10,7 +10,7 @@ move). What no open move can take is reported, never dropped.
 
 from dataclasses import dataclass, field
 
-from synco_shopify.shopify.ids import legacy_id
+from ..shopify.ids import legacy_id
 
 _EPSILON = 1e-6
 

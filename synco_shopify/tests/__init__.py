@@ -1,6 +1,7 @@
 from . import (
     test_job_queue,
     test_locations,
+    test_push_fulfillment,
     test_secrets,
     test_shop_connection,
     test_webhook_intake,

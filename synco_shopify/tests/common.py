@@ -15,9 +15,11 @@ import sys
 from unittest.mock import patch
 
 from cryptography.fernet import Fernet
+from odoo import Command
 from odoo.tests import TransactionCase
 from odoo.tools import config
 
+from ..models.synco_shop import _PACERS
 from ..sandbox.admin import SandboxAdmin
 
 ADDONS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -72,6 +74,10 @@ class SyncoCase(TransactionCase):
         cls.startClassPatcher(
             patch.dict(config.options, {"synco_shopify_key": Fernet.generate_key().decode()})
         )
+        # The job runner opens cursors of its own; in test mode they are
+        # savepoints of the test's transaction.
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.sandbox = SandboxAdmin(sandbox_url())
         cls.sandbox.reset(seed="empty")
         cls.sandbox.config(
@@ -92,3 +98,117 @@ class SyncoCase(TransactionCase):
                 "client_secret": CLIENT_SECRET,
             }
         )
+
+    def setUp(self):
+        super().setUp()
+        # Each test starts with the store's cost bucket unknown, as a new
+        # worker would: the pacer is per process and store.
+        _PACERS.clear()
+
+    def run_jobs(self, **kwargs):
+        """Run the queue as its cron would, and return the jobs it ran."""
+        ran = self.env["synco.job"]._cron_run_jobs(**kwargs)
+        self.env.invalidate_all()
+        return ran
+
+
+class SyncoOrderCase(SyncoCase):
+    """Two Shopify locations mapped to two warehouses with stock, two
+    products, and helpers to mirror a sandbox order as a confirmed sale
+    order and to validate its deliveries."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loc_main = cls.sandbox.create_location(name="Main Warehouse")
+        cls.loc_east = cls.sandbox.create_location(name="East Warehouse")
+        cls.loc_3pl = cls.sandbox.create_location(name="3PL Co", fulfillment_service=True)
+        cls.sandbox.add_product("Anvil", sku="ANVIL", barcode="0001")
+        cls.sandbox.add_product("Rocket Skates", sku="SKATES", barcode="0002")
+        cls.warehouse_east = cls.env["stock.warehouse"].create({"name": "East", "code": "EST"})
+        cls.shop.action_test_connection()
+        cls.shop.action_sync_locations()
+        cls._map(cls.loc_main).warehouse_id = cls.warehouse
+        cls._map(cls.loc_east).warehouse_id = cls.warehouse_east
+        cls.anvil = cls._product("Anvil", "ANVIL")
+        cls.skates = cls._product("Rocket Skates", "SKATES")
+        cls.partner = cls.env["res.partner"].create(
+            {"name": "Wile E.", "email": "wile@example.com"}
+        )
+        cls.ups = cls.env["delivery.carrier"].create(
+            {
+                "name": "UPS Ground",
+                "product_id": cls.env["product.product"]
+                .create({"name": "UPS", "type": "service"})
+                .id,
+                "shopify_tracking_company": "UPS",
+            }
+        )
+
+    @classmethod
+    def _map(cls, location):
+        return cls.shop.location_map_ids.filtered(
+            lambda m: m.shopify_location_id == str(location["legacy_id"])
+        )
+
+    @classmethod
+    def _product(cls, name, sku):
+        product = cls.env["product.product"].create(
+            {"name": name, "default_code": sku, "is_storable": True, "type": "consu"}
+        )
+        for warehouse in (cls.warehouse, cls.warehouse_east):
+            cls.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 100)
+        return product
+
+    def order(self, *lines, warehouse=None):
+        """A Shopify order in the sandbox and its confirmed Odoo sale order.
+        ``lines``: (product, quantity, shopify location)."""
+        products = {self.anvil: "ANVIL", self.skates: "SKATES"}
+        shopify = self.sandbox.create_order(
+            email="wile@example.com",
+            line_items=[
+                {"sku": products[p], "quantity": qty, "location_id": loc["id"]}
+                for p, qty, loc in lines
+            ],
+        )
+        sale = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner.id,
+                "warehouse_id": (warehouse or self.warehouse).id,
+                "synco_shop_id": self.shop.id,
+                "shopify_order_id": str(shopify["legacy_id"]),
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "shopify_line_item_id": str(item["legacy_id"]),
+                        }
+                    )
+                    for (product, qty, _loc), item in zip(lines, shopify["line_items"], strict=True)
+                ],
+            }
+        )
+        sale.action_confirm()
+        return shopify, sale
+
+    def validate(self, picking, quantities=None, backorder=True, tracking=None, carrier=None):
+        """Ship ``quantities`` ({product: qty}, default all) as a warehouse
+        user would, keeping or dropping the rest."""
+        if carrier or tracking:
+            picking.write(
+                {"carrier_id": (carrier or self.ups).id, "carrier_tracking_ref": tracking}
+            )
+        for move in picking.move_ids:
+            qty = move.product_uom_qty if quantities is None else quantities.get(move.product_id, 0)
+            move.quantity = qty
+            move.picked = True
+        context = {"skip_backorder": True, "skip_sanity_check": True}
+        if not backorder:
+            context["picking_ids_not_to_backorder"] = picking.ids
+        picking.with_context(**context).button_validate()
+        self.assertEqual(picking.state, "done")
+        return picking.backorder_ids
+
+    def shopify_order(self, shopify):
+        return self.sandbox.order(shopify["id"])

@@ -20,8 +20,6 @@ class TestJobQueue(SyncoCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry.enter_test_mode(cls.cr)
-        cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.Job = cls.env["synco.job"]
         cls.shop_class = type(cls.env["synco.shop"])
 

@@ -1,0 +1,252 @@
+import hashlib
+
+from odoo import fields, models
+from odoo.tools.float_utils import float_is_zero
+
+from ..planning import fulfillment as planner
+from ..planning.retry import NeedsAttention, RetryLater
+from ..shopify import queries
+
+# A held fulfillment order is the merchant's to release; look again this often.
+HOLD_RECHECK = 15 * 60
+# Moves and re-plans per push: a move changes the fulfillment orders, so the
+# job reads them again; more rounds than this means something else changes them.
+MAX_PLAN_ROUNDS = 3
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    synco_fulfillment_ids = fields.One2many(
+        "synco.fulfillment", "picking_id", string="Shopify Fulfillments", readonly=True
+    )
+
+    # -- triggers -------------------------------------------------------------
+
+    def _action_done(self):
+        res = super()._action_done()
+        self._synco_enqueue_push()
+        return res
+
+    def _synco_shop(self):
+        """The shop of a Shopify order's outgoing delivery, or an empty one."""
+        self.ensure_one()
+        if self.picking_type_code != "outgoing" or not self.sale_id.shopify_order_id:
+            return self.env["synco.shop"]
+        return self.sale_id.synco_shop_id
+
+    def _synco_is_odoo_led(self):
+        shop = self._synco_shop()
+        return bool(shop) and (
+            shop._direction_for(warehouse=self.picking_type_id.warehouse_id) == "odoo_to_shopify"
+        )
+
+    def _synco_enqueue_push(self):
+        """Queue one push per done delivery that Odoo leads; never call
+        Shopify here: this is the warehouse user's transaction."""
+        if self.env.context.get("synco_from_shopify"):
+            return
+        for picking in self.filtered(lambda p: p.state == "done"):
+            if picking._synco_is_odoo_led():
+                self.env["synco.job"]._enqueue(
+                    picking._synco_shop(),
+                    "push_fulfillment",
+                    record=picking,
+                    dedupe_key=f"push:{picking.id}",
+                    ordering_key=f"order:{picking.sale_id.shopify_order_id}",
+                )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"carrier_tracking_ref", "carrier_id"} & vals.keys():
+            self._synco_enqueue_tracking_update()
+        return res
+
+    def _synco_enqueue_tracking_update(self):
+        for picking in self.filtered(lambda p: p.state == "done"):
+            links = picking.synco_fulfillment_ids.filtered(
+                lambda link: link.origin == "odoo" and link.state == "done"
+            )
+            if not links:
+                continue  # not pushed yet: the push sends the current tracking
+            # The key carries the values, so a second change while the first
+            # update runs is queued after it rather than folded into it.
+            values = f"{picking.carrier_id.id}:{picking.carrier_tracking_ref or ''}"
+            digest = hashlib.sha1(values.encode()).hexdigest()[:12]
+            self.env["synco.job"]._enqueue(
+                links.shop_id,
+                "update_tracking",
+                record=picking,
+                dedupe_key=f"tracking:{picking.id}:{digest}",
+                ordering_key=f"order:{picking.sale_id.shopify_order_id}",
+            )
+
+    def action_cancel(self):
+        backorders = self.filtered(
+            lambda p: p.backorder_id and p.state != "cancel" and p._synco_is_odoo_led()
+        )
+        res = super().action_cancel()
+        for picking in backorders.filtered(lambda p: p.state == "cancel"):
+            picking.sale_id.message_post(
+                body=self.env._(
+                    "Backorder %(picking)s was cancelled in Odoo. Shopify keeps its lines "
+                    "open: fulfill them elsewhere or cancel them in Shopify.",
+                    picking=picking.name,
+                )
+            )
+        return res
+
+    # -- the push job -----------------------------------------------------------
+
+    def _synco_push_lines(self):
+        """Done quantity per Shopify line item, in the sale line's unit."""
+        self.ensure_one()
+        quantities = {}
+        for move in self.move_ids:
+            line = move.sale_line_id
+            if move.state != "done" or not line.shopify_line_item_id:
+                continue
+            qty = move.product_uom._compute_quantity(move.quantity, line.product_uom)
+            if float_is_zero(qty, precision_rounding=line.product_uom.rounding):
+                continue
+            quantities[line.shopify_line_item_id] = (
+                quantities.get(line.shopify_line_item_id, 0) + qty
+            )
+        return [{"line_item_id": key, "quantity": qty} for key, qty in quantities.items()]
+
+    def _synco_location(self, shop):
+        mapping = shop.location_map_ids._find(warehouse=self.picking_type_id.warehouse_id)
+        if not mapping:
+            raise NeedsAttention(
+                self.env._(
+                    "Warehouse %s is mapped to no Shopify location of %s: map it, then retry.",
+                    self.picking_type_id.warehouse_id.name,
+                    shop.name,
+                )
+            )
+        return mapping
+
+    def _synco_tracking_input(self):
+        carrier = self.carrier_id
+        company, known = carrier._synco_tracking_company() if carrier else (False, False)
+        return planner.tracking_input(
+            self.carrier_tracking_ref, company, known, self.carrier_tracking_url or None
+        )
+
+    def _synco_job_push_fulfillment(self, job):
+        """Make Shopify hold exactly one fulfillment for this delivery. Reads
+        Shopify first, so a replay, a duplicate trigger or a retry after a
+        lost answer links what exists instead of creating it again."""
+        self.ensure_one()
+        if self.synco_fulfillment_ids.filtered(lambda link: link.origin == "odoo"):
+            return "already linked"
+        shop = job.shop_id
+        lines = self._synco_push_lines()
+        if not lines:
+            return "no Shopify line in this delivery"
+        location = self._synco_location(shop)
+        client = job._client()
+        order_gid = f"gid://shopify/Order/{self.sale_id.shopify_order_id}"
+        linked = self.env["synco.fulfillment"].search(
+            [("shop_id", "=", shop.id), ("sale_order_id", "=", self.sale_id.id)]
+        )
+        fulfillments = client.execute(queries.ORDER_FULFILLMENTS, {"id": order_gid})["order"]
+        existing = planner.match_existing(
+            lines,
+            (fulfillments or {}).get("fulfillments") or [],
+            location.shopify_location_id,
+            exclude_ids={
+                f"gid://shopify/Fulfillment/{i}" for i in linked.mapped("shopify_fulfillment_id")
+            },
+        )
+        if existing:
+            self.env["synco.fulfillment"]._link(
+                self, shop, existing, "odoo", "linked after a retry"
+            )
+            return f"linked existing fulfillment {existing['id']}"
+        for _round in range(MAX_PLAN_ROUNDS):
+            fulfillment_orders = list(
+                client.paginate(
+                    queries.ORDER_FULFILLMENT_ORDERS,
+                    {"id": order_gid, "first": 5},
+                    ("order", "fulfillmentOrders"),
+                )
+            )
+            plan = planner.plan_push(
+                lines,
+                fulfillment_orders,
+                location.shopify_location_id,
+                {m.shopify_location_id: m.name for m in shop.location_map_ids},
+            )
+            if plan.kind != "move":
+                break
+            for move in plan.moves:
+                variables = {key: value for key, value in move.items() if key != "from_location"}
+                client.mutate(queries.FULFILLMENT_ORDER_MOVE, variables, "fulfillmentOrderMove")
+        return self._synco_apply_push_plan(plan, job, shop, client)
+
+    def _synco_apply_push_plan(self, plan, job, shop, client):
+        if plan.kind == "nothing":
+            return "Shopify already has these lines fulfilled"
+        if plan.kind == "stop":
+            raise NeedsAttention(plan.reason)
+        if plan.kind == "wait" or plan.held:
+            raise RetryLater(
+                self.env._("Waiting for Shopify: %s", plan.reason or plan.held[0]["reason"]),
+                HOLD_RECHECK,
+            )
+        if plan.kind != "fulfill":
+            raise NeedsAttention(self.env._("The fulfillment orders kept changing; retry later."))
+        fulfillment = dict(plan.fulfillment_input, notifyCustomer=shop.notify_customer)
+        tracking = self._synco_tracking_input()
+        if tracking:
+            fulfillment["trackingInfo"] = tracking
+        result = client.mutate(
+            queries.FULFILLMENT_CREATE, {"fulfillment": fulfillment}, "fulfillmentCreate"
+        )["fulfillment"]
+        link = self.env["synco.fulfillment"]._link(self, shop, result, "odoo")
+        self.message_post(
+            body=self.env._(
+                "Shopify fulfillment %(id)s created%(tracking)s.",
+                id=link.shopify_fulfillment_id,
+                tracking=self.env._(" with tracking %s", link.tracking_number)
+                if link.tracking_number
+                else "",
+            )
+        )
+        return f"created fulfillment {result['id']}"
+
+    def _synco_job_update_tracking(self, job):
+        """Bring the tracking of this delivery's Shopify fulfillment in line
+        with Odoo's; a no-op when Shopify already shows it."""
+        self.ensure_one()
+        link = self.synco_fulfillment_ids.filtered(
+            lambda f: f.origin == "odoo" and f.state == "done"
+        )[:1]
+        if not link:
+            return "not pushed yet: the push carries the tracking"
+        tracking = self._synco_tracking_input() or {}
+        numbers = tracking.get("numbers") or [tracking.get("number")]
+        if link.tracking_number == numbers[0] and link.tracking_company == tracking.get("company"):
+            return "tracking already up to date"
+        result = job._client().mutate(
+            queries.FULFILLMENT_TRACKING_UPDATE,
+            {
+                "fulfillmentId": link._gid(),
+                "trackingInfoInput": tracking,
+                "notifyCustomer": job.shop_id.notify_customer,
+            },
+            "fulfillmentTrackingInfoUpdate",
+        )["fulfillment"]
+        info = (result.get("trackingInfo") or [{}])[0]
+        link.write(
+            {
+                "tracking_number": info.get("number"),
+                "tracking_company": info.get("company"),
+                "tracking_url": info.get("url"),
+            }
+        )
+        self.message_post(
+            body=self.env._("Shopify tracking updated to %s.", info.get("number") or "-")
+        )
+        return f"tracking updated to {info.get('number')}"
