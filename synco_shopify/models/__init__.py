@@ -3,6 +3,7 @@ from . import (
     res_config_settings,
     sale_order,
     sale_order_line,
+    stock_move,
     stock_picking,
     synco_fulfillment,
     synco_job,

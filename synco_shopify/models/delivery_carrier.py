@@ -30,6 +30,16 @@ class DeliveryCarrier(models.Model):
         for carrier in self.filtered("shopify_tracking_company_known"):
             carrier.shopify_tracking_company = carrier.shopify_tracking_company_known
 
+    @api.model
+    def _synco_from_tracking_company(self, company):
+        """The carrier Shopify's tracking company stands for: by its Shopify
+        name first, then by the carrier's own name."""
+        if not company:
+            return self.browse()
+        return self.search([("shopify_tracking_company", "=", company)], limit=1) or self.search(
+            [("name", "=ilike", company)], limit=1
+        )
+
     def _synco_tracking_company(self):
         """The company name to send to Shopify, and whether Shopify knows it
         (so that the caller adds the tracking URL when it does not)."""

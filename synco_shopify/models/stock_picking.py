@@ -1,7 +1,7 @@
 import hashlib
 
 from odoo import fields, models
-from odoo.tools.float_utils import float_is_zero
+from odoo.tools.float_utils import float_compare, float_is_zero
 
 from ..planning import fulfillment as planner
 from ..planning.retry import NeedsAttention, RetryLater
@@ -95,6 +95,55 @@ class StockPicking(models.Model):
                 )
             )
         return res
+
+    # -- Shopify-led: validate what Shopify shipped ----------------------------
+
+    def _synco_validate_shipped(self, quantities, fulfillment):
+        """Validate this delivery for ``quantities`` ({move id: quantity})
+        from its reserved stock (and so its reserved lots and serials), with
+        Shopify's tracking; the rest goes to a backorder, without a wizard.
+        Short stock stops everything: nothing is half-done."""
+        self.ensure_one()
+        if self.state == "draft":
+            self.action_confirm()
+        self.action_assign()
+        short = [
+            self.env._(
+                "%(qty)s of %(product)s in %(warehouse)s (%(reserved)s available)",
+                qty=quantities[move.id],
+                product=move.product_id.display_name,
+                warehouse=self.picking_type_id.warehouse_id.name,
+                reserved=move.quantity,
+            )
+            for move in self.move_ids
+            if move.id in quantities
+            and float_compare(
+                move.quantity, quantities[move.id], precision_rounding=move.product_uom.rounding
+            )
+            < 0
+        ]
+        if short:
+            raise NeedsAttention(
+                self.env._("Not enough stock to validate %s: %s", self.name, "; ".join(short))
+            )
+        for move in self.move_ids:
+            move.quantity = quantities.get(move.id, 0.0)
+            move.picked = True
+        info = (fulfillment.get("trackingInfo") or [{}])[0]
+        vals = {
+            "carrier_tracking_ref": ",".join(
+                filter(None, [t.get("number") for t in fulfillment.get("trackingInfo") or []])
+            )
+            or False
+        }
+        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(info.get("company"))
+        if carrier:
+            vals["carrier_id"] = carrier.id
+        context = {"skip_backorder": True, "skip_sanity_check": True, "synco_from_shopify": True}
+        self.with_context(**context).write(vals)
+        self.with_context(**context).button_validate()
+        if self.state != "done":
+            raise NeedsAttention(self.env._("Odoo did not validate %s.", self.name))
 
     # -- the push job -----------------------------------------------------------
 

@@ -1,5 +1,13 @@
 from odoo import api, fields, models
 
+from ..planning.retry import NeedsAttention, RetryLater
+from ..planning.shipment import plan_apply
+from ..shopify import queries
+from ..shopify.ids import legacy_id
+
+# An order's fulfillment can arrive before the order itself is in Odoo.
+ORDER_RECHECK = 10 * 60
+
 
 class SyncoFulfillment(models.Model):
     """The link between an Odoo delivery and a Shopify fulfillment: which side
@@ -71,3 +79,160 @@ class SyncoFulfillment(models.Model):
             "url": f"https://{self.shop_id.shop_domain}/admin/orders/{order.shopify_order_id}",
             "target": "new",
         }
+
+    # -- Shopify-led: a Shopify or 3PL fulfillment becomes an Odoo delivery ----
+
+    @api.model
+    def _synco_on_fulfillment_webhook(self, event, job):
+        """fulfillments/create and fulfillments/update: queue one apply job
+        per Shopify fulfillment; every delivery of it folds into that job."""
+        payload = event._payload()
+        fulfillment_id = str(payload["id"])
+        order_id = str(payload.get("order_id") or "")
+        self.env["synco.job"]._enqueue(
+            event.shop_id,
+            "apply_fulfillment",
+            model="synco.fulfillment",
+            payload={"fulfillment_id": fulfillment_id, "order_id": order_id},
+            dedupe_key=f"fulfillment:{fulfillment_id}",
+            ordering_key=f"order:{order_id}",
+        )
+        return f"apply of fulfillment {fulfillment_id} queued"
+
+    @api.model
+    def _synco_job_apply_fulfillment(self, job):
+        """Read the fulfillment from Shopify and make Odoo agree with it:
+        validate the delivery it stands for, update tracking, or flag a
+        cancellation. A fulfillment already applied is a no-op."""
+        shop = job.shop_id
+        client = job._client()
+        gid = f"gid://shopify/Fulfillment/{job.payload['fulfillment_id']}"
+        fulfillment = client.execute(queries.FULFILLMENT, {"id": gid})["fulfillment"]
+        if not fulfillment:
+            return "Shopify no longer has this fulfillment"
+        link = self.search(
+            [("shop_id", "=", shop.id), ("shopify_fulfillment_id", "=", legacy_id(gid))]
+        )
+        if fulfillment["status"] == "CANCELLED":
+            return link._synco_cancelled() if link else "cancelled before it reached Odoo"
+        if link:
+            return link._synco_update_tracking(fulfillment)
+        location_id = legacy_id((fulfillment.get("location") or {}).get("id") or "0")
+        if shop._direction_for(shopify_location_id=location_id) != "shopify_to_odoo":
+            return "location led by Odoo: its deliveries are validated in Odoo"
+        order_id = legacy_id(fulfillment["order"]["id"])
+        sale = self.env["sale.order"].search(
+            [("synco_shop_id", "=", shop.id), ("shopify_order_id", "=", order_id)], limit=1
+        )
+        if not sale:
+            raise RetryLater(
+                self.env._("Shopify order %s is not in Odoo yet.", order_id), ORDER_RECHECK
+            )
+        mapping = shop.location_map_ids._find(location_id=location_id)
+        picking = self._synco_ship(sale, fulfillment, mapping.warehouse_id)
+        info = (fulfillment.get("trackingInfo") or [{}])[0]
+        self._link(picking, shop, fulfillment, "shopify")
+        sale.message_post(
+            body=self.env._(
+                "Shopify fulfillment %(id)s validated %(picking)s%(tracking)s.",
+                id=legacy_id(gid),
+                picking=picking.name,
+                tracking=self.env._(" (tracking %s)", info["number"]) if info.get("number") else "",
+            )
+        )
+        return f"validated {picking.name}"
+
+    @api.model
+    def _synco_ship(self, sale, fulfillment, warehouse):
+        """Validate what ``fulfillment`` shipped and return the delivery of
+        ``warehouse`` that now holds it; the rest stays on a backorder."""
+        lines = [
+            {"line_item_id": node["lineItem"]["id"], "quantity": node["quantity"]}
+            for node in fulfillment["fulfillmentLineItems"]["nodes"]
+        ]
+        open_moves = sale.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        ).move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel") and m.sale_line_id.shopify_line_item_id
+        )
+        plan = plan_apply(
+            lines,
+            [
+                {
+                    "move_id": move.id,
+                    "line_item_id": move.sale_line_id.shopify_line_item_id,
+                    "warehouse": move.picking_type_id.warehouse_id.id,
+                    "picking_id": move.picking_id.id,
+                    "remaining": move.product_uom_qty,
+                }
+                for move in open_moves.sorted("id")
+            ],
+            warehouse.id,
+        )
+        if plan.missing:
+            raise NeedsAttention(
+                self.env._(
+                    "The Shopify fulfillment ships more than Odoo has open: %s",
+                    "; ".join(item["reason"] for item in plan.missing),
+                )
+            )
+        Move = self.env["stock.move"]
+        if plan.cross_warehouse:
+            picking = Move.browse([item["move_id"] for item in plan.cross_warehouse])._synco_reship(
+                warehouse, {item["move_id"]: item["quantity"] for item in plan.cross_warehouse}
+            )
+            plan.pickings.setdefault(picking.id, {}).update(
+                {move.id: move.product_uom_qty for move in picking.move_ids}
+            )
+        if len(plan.pickings) != 1:
+            raise NeedsAttention(
+                self.env._(
+                    "This fulfillment spans %s Odoo deliveries; validate them by hand.",
+                    len(plan.pickings),
+                )
+            )
+        ((picking_id, quantities),) = plan.pickings.items()
+        picking = self.env["stock.picking"].browse(picking_id)
+        picking._synco_validate_shipped(quantities, fulfillment)
+        return picking
+
+    def _synco_update_tracking(self, fulfillment):
+        """fulfillments/update: bring the delivery's tracking in line."""
+        self.ensure_one()
+        info = (fulfillment.get("trackingInfo") or [{}])[0]
+        if (self.tracking_number or False) == (info.get("number") or False):
+            return "already applied"
+        self.write(
+            {
+                "tracking_number": info.get("number"),
+                "tracking_company": info.get("company"),
+                "tracking_url": info.get("url"),
+            }
+        )
+        if self.origin == "shopify" and self.picking_id:
+            self.picking_id.with_context(synco_from_shopify=True).write(
+                {"carrier_tracking_ref": info.get("number")}
+            )
+        return f"tracking updated to {info.get('number')}"
+
+    def _synco_cancelled(self):
+        """A fulfillment cancelled in Shopify: what shipped stays shipped in
+        Odoo, because a return is a person's decision."""
+        self.ensure_one()
+        if self.state == "cancelled":
+            return "already flagged"
+        message = self.env._(
+            "Shopify fulfillment %s was cancelled. Odoo changed nothing: decide whether "
+            "goods come back (a return) or ship again.",
+            self.shopify_fulfillment_id,
+        )
+        self.write({"state": "cancelled", "message": message})
+        record = self.picking_id or self.sale_order_id
+        if record:
+            record.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Shopify fulfillment cancelled"),
+                note=message,
+                user_id=(self.sale_order_id.user_id or self.env.user).id,
+            )
+        return "cancellation flagged"

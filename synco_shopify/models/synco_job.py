@@ -26,6 +26,7 @@ JOB_TYPES = [
     ("push_fulfillment", "Push fulfillment"),
     ("update_tracking", "Update tracking"),
     ("import_order", "Import order"),
+    ("apply_fulfillment", "Apply Shopify fulfillment"),
 ]
 
 # The Shopify calls of the job running in this thread; written with the

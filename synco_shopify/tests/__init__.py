@@ -1,4 +1,5 @@
 from . import (
+    test_apply_fulfillment,
     test_job_queue,
     test_locations,
     test_push_fulfillment,
