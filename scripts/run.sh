@@ -40,14 +40,15 @@ done
 
 echo "== fresh database $db with synco_shopify"
 dropdb --if-exists "$db"
-odoo=("${ODOO_CMD[@]}" -d "$db" --addons-path="$(odoo_addons_path)" --http-port="$http_port")
-"${odoo[@]}" -i synco_shopify --without-demo=all --stop-after-init --log-level=warn
+options=(-d "$db" --addons-path="$(odoo_addons_path)")
+"${ODOO_CMD[@]}" "${options[@]}" -i synco_shopify --without-demo=all --stop-after-init \
+    --log-level=warn
 
 echo "== connecting the shop to the sandbox"
 SYNCO_SANDBOX_URL="$sandbox_url" SYNCO_ODOO_URL="http://127.0.0.1:$http_port" \
-    "${odoo[@]}" shell --log-level=warn < scripts/demo_setup.py
+    "${ODOO_CMD[@]}" shell "${options[@]}" --log-level=warn < scripts/demo_setup.py
 
 echo
 echo "Odoo:    http://127.0.0.1:$http_port  (admin / admin)"
 echo "Sandbox: $sandbox_url  (status page)"
-"${odoo[@]}"
+"${ODOO_CMD[@]}" "${options[@]}" --http-port="$http_port"
