@@ -260,7 +260,8 @@ def test_sale_order_fields(sandbox, shop):
       customer { id email firstName lastName }
     } }"""
     data = sandbox.gql(query, {"id": order["id"]})["data"]["order"]
-    assert data["totalPriceSet"]["shopMoney"] == {"amount": "129.90", "currencyCode": "USD"}
+    # 2 x 50.00 - 5.00 discount + 9.90 shipping + 20.00 tax
+    assert data["totalPriceSet"]["shopMoney"] == {"amount": "124.90", "currencyCode": "USD"}
     line = data["lineItems"]["nodes"][0]
     assert line["originalUnitPriceSet"]["shopMoney"]["amount"] == "50.00"
     assert line["discountAllocations"][0]["allocatedAmountSet"]["shopMoney"]["amount"] == "5.00"

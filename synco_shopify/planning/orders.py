@@ -59,11 +59,12 @@ class OrderPlan:
         return not self.skip_reason and not self.unmatched_skus
 
 
-def plan_order(order, products, locations):
+def plan_order(order, products, locations, discount_digits=None):
     """The sale order values for the GraphQL ``order``. ``products`` maps
     {"sku": {sku: key}, "barcode": {barcode: key}}; ``locations`` maps legacy
-    location id -> warehouse key (unmapped ones absent). The caller creates
-    nothing unless ``plan.ok``."""
+    location id -> warehouse key (unmapped ones absent); ``discount_digits``
+    is how many decimals the caller keeps of a discount percent (see
+    ``discount_percent``). The caller creates nothing unless ``plan.ok``."""
     locations = {legacy_id(k): v for k, v in locations.items()}
     customer = order.get("customer") or {}
     plan = OrderPlan(
@@ -82,7 +83,8 @@ def plan_order(order, products, locations):
         if product is None:
             unmatched.add(label)
             continue
-        plan.lines += _plan_lines(item, product, split.get(legacy_id(item["id"]), []))
+        parts = split.get(legacy_id(item["id"]), [])
+        plan.lines += _plan_lines(item, product, parts, discount_digits)
         plan.tax_total += _tax_amount(item)
     for ship in _nodes(order.get("shippingLines")):
         plan.shipping.append(_shipping_line(ship))
@@ -133,7 +135,7 @@ def _match_product(item, products):
     return None, label or f"(no SKU) {item.get('name') or legacy_id(item['id'])}"
 
 
-def _plan_lines(item, product, parts):
+def _plan_lines(item, product, parts, discount_digits=None):
     """One OrderLine per warehouse part; the line's discount is shared out
     in whole cents so that each part's total is exact."""
     quantity = int(item["quantity"])
@@ -154,7 +156,7 @@ def _plan_lines(item, product, parts):
             sku=(item.get("variant") or {}).get("sku") or item.get("sku") or "",
             quantity=q,
             price_unit=price,
-            discount=discount_percent(share, q * price),
+            discount=discount_percent(share, q * price, discount_digits),
             tax_rates=rates,
             warehouse=warehouse,
         )
@@ -166,7 +168,8 @@ def _shipping_line(ship):
     return ShippingLine(
         title=ship.get("title") or "",
         code=ship.get("code") or "",
-        price=_money(ship.get("originalPriceSet")),
+        # What the customer paid: after shipping discounts when Shopify says.
+        price=_money(ship.get("discountedPriceSet") or ship.get("originalPriceSet")),
         tax_rates=_rates(ship),
     )
 
@@ -186,11 +189,22 @@ def split_amount(amount, weights):
     return [s * unit for s in shares]
 
 
-def discount_percent(discount, subtotal):
-    """The percent that takes ``subtotal`` down by ``discount``."""
+def discount_percent(discount, subtotal, digits=None):
+    """The percent that takes ``subtotal`` down by ``discount``: with
+    ``DISCOUNT_PRECISION`` places, or, when the caller keeps only ``digits``
+    decimals, the shortest percent that still lands on the cent (10 rather
+    than 9.9999999999), falling back to ``digits`` places."""
     if not subtotal or not discount:
         return Decimal(0)
-    return (discount * HUNDRED / subtotal).quantize(DISCOUNT_PRECISION, ROUND_DOWN)
+    exact = discount * HUNDRED / subtotal
+    if digits is None:
+        return exact.quantize(DISCOUNT_PRECISION, ROUND_DOWN)
+    target = (subtotal - discount).quantize(CENT, ROUND_HALF_UP)
+    for places in range(0, digits + 1):
+        percent = exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+        if (subtotal * (1 - percent / HUNDRED)).quantize(CENT, ROUND_HALF_UP) == target:
+            return percent
+    return exact.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
 
 
 def line_total(line):
@@ -218,6 +232,11 @@ def _rates(node):
 
 def _tax_amount(node):
     return sum((_money(t.get("priceSet")) for t in node.get("taxLines") or ()), Decimal(0))
+
+
+def money(money_set):
+    """The shop-currency amount of a GraphQL MoneyBag, as a Decimal."""
+    return _money(money_set)
 
 
 def _money(money_set):

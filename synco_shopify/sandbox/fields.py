@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .payloads import order_tax_lines, order_totals
 from .resolvers import SCHEMA, _set, _tax_lines, bag, connection
 
 for _type, _field, _attr in [
@@ -71,26 +72,17 @@ def _shipping_lines(order, _info, includeRemovals=False, **args):
 
 @_set("Order", "taxLines")
 def _order_tax_lines(order, _info):
-    return _tax_lines(order.tax_lines, order.currency_code)
+    return _tax_lines(order_tax_lines(order), order.currency_code)
 
 
-def _order_totals(order):
-    subtotal = sum((Decimal(li.price) * li.quantity for li in order.line_items), Decimal(0))
-    shipping = sum((Decimal(s["price"]) for s in order.shipping_lines), Decimal(0))
-    tax = sum((Decimal(t["amount"]) for t in order.tax_lines), Decimal(0))
-    total = subtotal + shipping + (0 if order.taxes_included else tax)
-    q = Decimal("0.01")
-    return subtotal.quantize(q), shipping.quantize(q), tax.quantize(q), total.quantize(q)
-
-
-for _field, _index in [
-    ("subtotalPriceSet", 0),
-    ("totalShippingPriceSet", 1),
-    ("totalTaxSet", 2),
-    ("totalPriceSet", 3),
+for _field, _key in [
+    ("subtotalPriceSet", "subtotal"),
+    ("totalShippingPriceSet", "shipping"),
+    ("totalTaxSet", "tax"),
+    ("totalPriceSet", "total"),
 ]:
-    SCHEMA.type_map["Order"].fields[_field].resolve = lambda order, _info, _i=_index: bag(
-        _order_totals(order)[_i], order.currency_code
+    SCHEMA.type_map["Order"].fields[_field].resolve = lambda order, _info, _k=_key: bag(
+        order_totals(order)[_k], order.currency_code
     )
 
 

@@ -199,12 +199,49 @@ def fulfillment(f) -> dict:
     }
 
 
+def order_tax_lines(o) -> list[dict]:
+    """The order's tax lines: as given, else the line and shipping tax lines
+    summed per title and rate, as Shopify aggregates them."""
+    if o.tax_lines:
+        return o.tax_lines
+    merged: dict[tuple, Decimal] = {}
+    every = [t for li in o.line_items for t in li.tax_lines]
+    every += [t for s in o.shipping_lines for t in s["tax_lines"]]
+    for t in every:
+        key = (t["title"], t["rate"])
+        merged[key] = merged.get(key, Decimal(0)) + Decimal(t["amount"])
+    return [{"title": k[0], "rate": k[1], "amount": _sum([v])} for k, v in merged.items()]
+
+
+def order_totals(o) -> dict:
+    """Shopify's order amounts: the subtotal is after discounts, the total
+    adds shipping and, unless prices include it, tax."""
+    before = _sum(Decimal(li.price) * li.quantity for li in o.line_items)
+    discounts = _sum(d["amount"] for li in o.line_items for d in li.discount_allocations)
+    subtotal = _sum([Decimal(before) - Decimal(discounts)])
+    shipping = _sum(s["price"] for s in o.shipping_lines)
+    tax = _sum(t["amount"] for t in order_tax_lines(o))
+    total = _sum([subtotal, shipping] + ([] if o.taxes_included else [tax]))
+    return {
+        "line_items": before,
+        "discounts": discounts,
+        "subtotal": subtotal,
+        "shipping": shipping,
+        "tax": tax,
+        "total": total,
+    }
+
+
 def order(o, domain: str = "acme.myshopify.com") -> dict:
     currency = o.currency_code
-    subtotal = _sum(Decimal(li.price) * li.quantity for li in o.line_items)
-    shipping = _sum(s["price"] for s in o.shipping_lines)
-    tax = _sum(t["amount"] for t in o.tax_lines)
-    total = _sum([subtotal, shipping] + ([] if o.taxes_included else [tax]))
+    totals = order_totals(o)
+    subtotal, shipping, tax, total = (
+        totals["subtotal"],
+        totals["shipping"],
+        totals["tax"],
+        totals["total"],
+    )
+    discounts = totals["discounts"]
     status = o.display_fulfillment_status
     customer = o.customer
     return {
@@ -229,9 +266,9 @@ def order(o, domain: str = "acme.myshopify.com") -> dict:
         "total_tax": tax,
         "total_tax_set": _money_set(tax, currency),
         "total_shipping_price_set": _money_set(shipping, currency),
-        "total_discounts": "0.00",
+        "total_discounts": discounts,
         "taxes_included": o.taxes_included,
-        "tax_lines": _tax_lines(o.tax_lines, currency),
+        "tax_lines": _tax_lines(order_tax_lines(o), currency),
         "test": o.test,
         "note": o.note,
         "tags": "",
@@ -287,12 +324,12 @@ def order(o, domain: str = "acme.myshopify.com") -> dict:
         "current_total_price_set": _money_set(total, currency),
         "current_total_tax": tax,
         "current_total_tax_set": _money_set(tax, currency),
-        "current_total_discounts": "0.00",
-        "current_total_discounts_set": _money_set("0.00", currency),
+        "current_total_discounts": discounts,
+        "current_total_discounts_set": _money_set(discounts, currency),
         "current_shipping_price_set": _money_set(shipping, currency),
-        "total_discounts_set": _money_set("0.00", currency),
-        "total_line_items_price": subtotal,
-        "total_line_items_price_set": _money_set(subtotal, currency),
+        "total_discounts_set": _money_set(discounts, currency),
+        "total_line_items_price": totals["line_items"],
+        "total_line_items_price_set": _money_set(totals["line_items"], currency),
         "total_outstanding": "0.00" if o.financial_status == "PAID" else total,
         "total_cash_rounding_payment_adjustment_set": _money_set("0.00", currency),
         "total_cash_rounding_refund_adjustment_set": _money_set("0.00", currency),

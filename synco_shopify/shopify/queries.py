@@ -8,8 +8,8 @@ root test suite runs all of them against it. Operation names start with
 # Shopify refuses any single query whose requested cost exceeds 1000 points,
 # and nested connections multiply (``first`` x the child's cost). So an
 # order is read in three documents, each well under the limit: the order and
-# its lines (~220), its fulfillment orders five at a time (~560), and its
-# fulfillments (~870).
+# its lines fifty at a time (~550; ``$linesAfter`` pages on), its
+# fulfillment orders five at a time (~560), and its fulfillments (~870).
 
 FULFILLMENT_ORDER_FIELDS = """
 fragment SyncoFulfillmentOrder on FulfillmentOrder {
@@ -65,7 +65,7 @@ query SyncoLocations($first: Int!, $after: String) {
 """
 
 ORDER = """
-query SyncoOrder($id: ID!) {
+query SyncoOrder($id: ID!, $linesAfter: String) {
   order(id: $id) {
     id
     legacyResourceId
@@ -75,9 +75,35 @@ query SyncoOrder($id: ID!) {
     updatedAt
     cancelledAt
     test
+    currencyCode
+    taxesIncluded
     displayFulfillmentStatus
-    lineItems(first: 100) {
-      nodes { id sku name quantity variant { id sku barcode } }
+    totalPriceSet { shopMoney { amount } }
+    customer { id email firstName lastName }
+    shippingAddress {
+      name firstName lastName company address1 address2 city zip provinceCode countryCodeV2 phone
+    }
+    shippingLines(first: 5) {
+      nodes {
+        title
+        code
+        originalPriceSet { shopMoney { amount } }
+        discountedPriceSet { shopMoney { amount } }
+        taxLines { rate title priceSet { shopMoney { amount } } }
+      }
+    }
+    lineItems(first: 50, after: $linesAfter) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id
+        sku
+        name
+        quantity
+        variant { id sku barcode }
+        originalUnitPriceSet { shopMoney { amount } }
+        discountAllocations { allocatedAmountSet { shopMoney { amount } } }
+        taxLines { rate title priceSet { shopMoney { amount } } }
+      }
     }
   }
 }

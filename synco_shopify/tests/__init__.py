@@ -2,6 +2,7 @@ from . import (
     test_apply_fulfillment,
     test_job_queue,
     test_locations,
+    test_order_import,
     test_push_fulfillment,
     test_secrets,
     test_shop_connection,

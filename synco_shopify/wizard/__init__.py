@@ -1,0 +1,1 @@
+from . import synco_order_import_wizard
