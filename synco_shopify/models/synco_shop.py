@@ -121,6 +121,10 @@ class SyncoShop(models.Model):
     )
     location_map_ids = fields.One2many("synco.location.map", "shop_id", string="Locations")
     location_count = fields.Integer(compute="_compute_location_count")
+    job_pending_count = fields.Integer(compute="_compute_monitoring")
+    job_failed_count = fields.Integer(compute="_compute_monitoring")
+    webhook_event_count = fields.Integer(compute="_compute_monitoring")
+    last_webhook_at = fields.Datetime(compute="_compute_monitoring", string="Last Webhook")
     shopify_shop_name = fields.Char(string="Store Name", readonly=True, copy=False)
     granted_scopes = fields.Char(readonly=True, copy=False)
     connection_message = fields.Text(readonly=True, copy=False)
@@ -150,6 +154,49 @@ class SyncoShop(models.Model):
     def _compute_location_count(self):
         for shop in self:
             shop.location_count = len(shop.location_map_ids)
+
+    def _compute_monitoring(self):
+        jobs = {
+            (shop.id, state): count
+            for shop, state, count in self.env["synco.job"]._read_group(
+                [("shop_id", "in", self.ids), ("state", "in", ("pending", "running", "failed"))],
+                ["shop_id", "state"],
+                ["__count"],
+            )
+        }
+        events = {
+            shop.id: (count, last)
+            for shop, count, last in self.env["synco.webhook.event"]._read_group(
+                [("shop_id", "in", self.ids)], ["shop_id"], ["__count", "create_date:max"]
+            )
+        }
+        for shop in self:
+            shop.job_pending_count = jobs.get((shop.id, "pending"), 0) + jobs.get(
+                (shop.id, "running"), 0
+            )
+            shop.job_failed_count = jobs.get((shop.id, "failed"), 0)
+            shop.webhook_event_count, shop.last_webhook_at = events.get(shop.id, (0, False))
+
+    def _action_open(self, xmlid, domain, context=None):
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action.update(domain=domain, context=context or {})
+        return action
+
+    def action_open_jobs(self):
+        self.ensure_one()
+        state = self.env.context.get("synco_job_state")
+        domain = [("shop_id", "=", self.id)]
+        if state == "failed":
+            domain.append(("state", "=", "failed"))
+        elif state == "pending":
+            domain.append(("state", "in", ("pending", "running")))
+        return self._action_open("synco_shopify.action_synco_job", domain)
+
+    def action_open_webhook_events(self):
+        self.ensure_one()
+        return self._action_open(
+            "synco_shopify.action_synco_webhook_event", [("shop_id", "=", self.id)]
+        )
 
     def _compute_secret_inputs(self):
         # Write-only: the inputs never echo what is stored.

@@ -224,3 +224,14 @@ class TestJobQueue(SyncoCase):
         self.assertFalse(done.exists())
         self.assertFalse(cancelled.exists())
         self.assertTrue(failed.exists(), "failures stay until handled")
+
+    def test_shop_form_counts_pending_and_failed_jobs(self):
+        self.enqueue("waiting")
+        self.enqueue("broken")
+        self.behaviour["broken"] = NeedsAttention("fix me")
+        self.behaviour["waiting"] = RetryLater("later", delay=600)
+        self.run_jobs()
+        self.shop.invalidate_recordset()
+        self.assertEqual((self.shop.job_pending_count, self.shop.job_failed_count), (1, 1))
+        action = self.shop.with_context(synco_job_state="failed").action_open_jobs()
+        self.assertEqual(self.Job.search(action["domain"]).mapped("dedupe_key"), ["broken"])
