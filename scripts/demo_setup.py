@@ -34,4 +34,30 @@ for mapping in shop.location_map_ids:
     print(f"location {mapping.name} -> {mapping.warehouse_id.name} ({mapping.direction})")
 shop.action_register_webhooks()
 print(shop.webhook_message)
+
+# The demo store's products, stocked in every warehouse, so its open orders
+# import and ship.
+Product = env["product.product"]  # noqa: F821
+for sku, name, price in [
+    ("ACME-ANVIL", "Anvil", 49.90),
+    ("ACME-SKATES", "Rocket Skates", 129.00),
+    ("ACME-MAGNET", "Giant Magnet", 35.50),
+    ("ACME-SEED", "Bird Seed", 4.99),
+]:
+    product = Product.create(
+        {"name": name, "default_code": sku, "list_price": price, "is_storable": True}
+    )
+    for warehouse in Warehouse.search([]):
+        env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 50)  # noqa: F821
 env.cr.commit()  # noqa: F821 - a shell script's own transaction
+
+# Import the store's open orders now rather than at the next catch-up.
+env["sale.order"]._synco_cron_catch_up()  # noqa: F821
+env.cr.commit()  # noqa: F821
+env["synco.job"]._cron_run_jobs()  # noqa: F821
+env.cr.commit()  # noqa: F821
+for sale in env["sale.order"].search([("synco_shop_id", "=", shop.id)]):  # noqa: F821
+    pickings = ", ".join(
+        f"{p.name} ({p.picking_type_id.warehouse_id.name})" for p in sale.picking_ids
+    )
+    print(f"order {sale.client_order_ref} -> {sale.name}: {pickings}")

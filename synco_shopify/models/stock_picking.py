@@ -139,7 +139,14 @@ class StockPicking(models.Model):
         carrier = self.env["delivery.carrier"]._synco_from_tracking_company(info.get("company"))
         if carrier:
             vals["carrier_id"] = carrier.id
-        context = {"skip_backorder": True, "skip_sanity_check": True, "synco_from_shopify": True}
+        # No wizard may stop a validation nobody watches: the backorder is
+        # kept, and Shopify, not Odoo, tells the customer (no SMS prompt).
+        context = {
+            "skip_backorder": True,
+            "skip_sanity_check": True,
+            "skip_sms": True,
+            "synco_from_shopify": True,
+        }
         self.with_context(**context).write(vals)
         self.with_context(**context).button_validate()
         if self.state != "done":

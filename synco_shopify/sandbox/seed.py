@@ -31,7 +31,7 @@ def seed_demo(store) -> None:
     store.add_product("Giant Magnet", "ACME-MAGNET", "0012345678929", "35.50", [east.id, tpl.id])
     store.add_product("Bird Seed", "ACME-SEED", "0012345678936", "4.99", everywhere)
     shipping = [{"title": "Standard Shipping", "code": "STANDARD", "price": "7.50"}]
-    tax = [{"title": "State Tax", "rate": 0.0625, "price": "6.55"}]
+    tax = [{"title": "State Tax", "rate": 0.0625, "price": "6.24"}]  # 6.25% of 2 x 49.90
     customer = {"first_name": "Jane", "last_name": "Doe"}
     store.create_order(
         {
@@ -39,8 +39,7 @@ def seed_demo(store) -> None:
             "customer": customer,
             "shipping_address": ADDRESS,
             "shipping_lines": shipping,
-            "tax_lines": tax,
-            "line_items": [{"sku": "ACME-ANVIL", "quantity": 2}],
+            "line_items": [{"sku": "ACME-ANVIL", "quantity": 2, "tax_lines": tax}],
         }
     )
     store.create_order(

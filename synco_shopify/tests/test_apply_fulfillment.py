@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from ..shopify import queries
@@ -50,6 +52,20 @@ class TestApplyFulfillment(SyncoHttpOrderCase):
             (link.origin, link.shopify_fulfillment_id), ("shopify", str(fulfillment["legacy_id"]))
         )
         self.assertEqual(sale.order_line.qty_delivered, 2)
+
+    def test_no_wizard_stops_the_validation(self):
+        # Outside tests, Odoo's first validation of a delivery to a customer
+        # with a phone asks in a wizard about SMS confirmations (stock_sms
+        # disables that prompt in test mode: bring it back). Nobody is there
+        # to answer it.
+        Picking = type(self.env["stock.picking"])
+        if not hasattr(Picking, "_check_warn_sms"):
+            self.skipTest("stock_sms is not installed")
+        self.startPatcher(patch.object(Picking, "_check_warn_sms", lambda pickings: pickings))
+        shopify, sale = self.order((self.anvil, 1, self.loc_main))
+        self.ship_in_shopify(shopify, [(0, 1)])
+        self.deliver()
+        self.assertEqual(sale.picking_ids.state, "done")
 
     def test_partial_fulfillment_leaves_a_backorder(self):
         shopify, sale = self.order((self.anvil, 3, self.loc_main), (self.skates, 1, self.loc_main))
