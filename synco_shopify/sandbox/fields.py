@@ -88,7 +88,25 @@ for _field, _key in [
 
 @_set("Order", "shippingAddress")
 def _shipping_address(order, _info):
-    a = order.shipping_address
+    return _mailing_address(order.shipping_address)
+
+
+@_set("Order", "billingAddress")
+def _billing_address(order, _info):
+    """The billing address given, else, like a checkout that bills where it
+    ships, the shipping address under the customer's name."""
+    if order.billing_address:
+        return _mailing_address(order.billing_address)
+    if not order.shipping_address:
+        return None
+    names = {k: (order.customer or {}).get(k) for k in ("first_name", "last_name")}
+    if not any(names.values()):
+        return _mailing_address(order.shipping_address)
+    full = " ".join(v for v in names.values() if v)
+    return _mailing_address({**order.shipping_address, **names, "name": full})
+
+
+def _mailing_address(a):
     if not a:
         return None
     return {

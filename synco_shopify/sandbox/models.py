@@ -188,6 +188,7 @@ class Order(Node):
     shipping_lines: list[dict] = field(default_factory=list)
     tax_lines: list[dict] = field(default_factory=list)
     shipping_address: dict | None = None
+    billing_address: dict | None = None
     customer: dict | None = None
     financial_status: str = "PAID"
     cancelled_at: str | None = None

@@ -171,6 +171,7 @@ class Store(FulfillmentOps):
             test=bool(spec.get("test", False)),
             note=spec.get("note"),
             shipping_address=spec.get("shipping_address"),
+            billing_address=spec.get("billing_address"),
             tax_lines=[_tax_line(t) for t in spec.get("tax_lines", [])],
             shipping_lines=[_shipping_line(s, self) for s in spec.get("shipping_lines", [])],
         )

@@ -79,10 +79,10 @@ query SyncoOrder($id: ID!, $linesAfter: String) {
     taxesIncluded
     displayFulfillmentStatus
     totalPriceSet { shopMoney { amount } }
-    customer { id email firstName lastName }
     shippingAddress {
       name firstName lastName company address1 address2 city zip provinceCode countryCodeV2 phone
     }
+    billingAddress { name firstName lastName company }
     shippingLines(first: 5) {
       nodes {
         title
