@@ -16,6 +16,7 @@
         "views/synco_job_views.xml",
         "views/synco_fulfillment_views.xml",
         "wizard/synco_order_import_wizard_views.xml",
+        "wizard/synco_launch_check_wizard_views.xml",
         "views/synco_shop_views.xml",
         "views/delivery_carrier_views.xml",
         "views/res_config_settings_views.xml",

@@ -2,12 +2,14 @@ import logging
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
+from odoo.tools import SQL
 
 from ..planning import orders as planner
 from ..planning.retry import NeedsAttention
 from ..shopify import queries
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
+from .synco_job import SYNC_STATES, sync_state
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +33,11 @@ class SaleOrder(models.Model):
         "synco.fulfillment", "sale_order_id", string="Shopify Fulfillments", readonly=True
     )
 
+    synco_state = fields.Selection(
+        SYNC_STATES, compute="_compute_synco_state", string="Shopify Status"
+    )
+    shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url", string="Shopify Admin")
+
     _sql_constraints = [
         (
             "synco_shopify_order_uniq",
@@ -38,6 +45,53 @@ class SaleOrder(models.Model):
             "This Shopify order is already in Odoo.",
         ),
     ]
+
+    @api.depends("shopify_order_id", "synco_fulfillment_ids.state")
+    def _compute_synco_state(self):
+        """From the jobs of the order's deliveries, of the order itself and
+        of its Shopify id (imports, Shopify fulfillments), in one query."""
+        orders = self.filtered(lambda o: o.id and o.shopify_order_id)
+        pickings = orders.picking_ids
+        rows = self.env["synco.job"]._flags_of(
+            SQL(
+                "(res_model = 'stock.picking' AND res_id = ANY(%s))"
+                " OR (res_model = 'sale.order' AND res_id = ANY(%s))"
+                " OR (shop_id = ANY(%s) AND payload->>'order_id' = ANY(%s))",
+                pickings.ids or [0],
+                orders.ids or [0],
+                orders.synco_shop_id.ids or [0],
+                orders.mapped("shopify_order_id") or [""],
+            )
+        )
+        flags = {}
+        picking_order = {p.id: p.sale_id.id for p in pickings}
+        by_ref = {(o.synco_shop_id.id, o.shopify_order_id): o.id for o in orders}
+        for model, res_id, shop_id, order_ref, flag in rows:
+            if model == "stock.picking":
+                order_id = picking_order.get(res_id)
+            elif model == "sale.order" and res_id:
+                order_id = res_id
+            else:
+                order_id = by_ref.get((shop_id, order_ref))
+            flags.setdefault(order_id, set()).add(flag)
+        for order in self:
+            order.synco_state = sync_state(
+                flags.get(order.id, ()),
+                order.sudo().synco_fulfillment_ids.mapped("state"),
+                bool(order.shopify_order_id),
+            )
+
+    @api.depends("shopify_order_id", "synco_shop_id.shop_domain")
+    def _compute_shopify_admin_url(self):
+        for order in self:
+            shop = order.sudo().synco_shop_id
+            order.shopify_admin_url = order.shopify_order_id and shop._admin_url(
+                f"orders/{order.shopify_order_id}"
+            )
+
+    def action_open_in_shopify(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": self.shopify_admin_url, "target": "new"}
 
     # -- the three ways in: webhook, catch-up, manual ---------------------------
 
@@ -197,7 +251,7 @@ class SaleOrder(models.Model):
     def _synco_create_from_plan(self, shop, plan, order):
         company = shop.company_id
         customer, delivery = self.env["res.partner"]._synco_customer(
-            company, plan.email, order.get("customer"), plan.shipping_address
+            company, plan.email, order.get("billingAddress"), plan.shipping_address
         )
         first = next((line.warehouse for line in plan.lines if line.warehouse), None)
         warehouse = first or self.env["stock.warehouse"].search(

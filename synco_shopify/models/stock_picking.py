@@ -1,11 +1,13 @@
 import hashlib
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 from odoo.tools.float_utils import float_compare, float_is_zero
 
 from ..planning import fulfillment as planner
 from ..planning.retry import NeedsAttention, RetryLater
 from ..shopify import queries
+from .synco_job import SYNC_STATES, sync_state
 
 # A held fulfillment order is the merchant's to release; look again this often.
 HOLD_RECHECK = 15 * 60
@@ -20,6 +22,44 @@ class StockPicking(models.Model):
     synco_fulfillment_ids = fields.One2many(
         "synco.fulfillment", "picking_id", string="Shopify Fulfillments", readonly=True
     )
+
+    synco_state = fields.Selection(
+        SYNC_STATES, compute="_compute_synco_state", string="Shopify Status"
+    )
+    shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url", string="Shopify Admin")
+
+    @api.depends("synco_fulfillment_ids.state", "sale_id.shopify_order_id", "state")
+    def _compute_synco_state(self):
+        ids = [picking.id for picking in self if picking.id]
+        flags = {}
+        if ids:
+            rows = self.env["synco.job"]._flags_of(
+                SQL("res_model = 'stock.picking' AND res_id = ANY(%s)", ids)
+            )
+            for _model, res_id, _shop, _order, flag in rows:
+                flags.setdefault(res_id, set()).add(flag)
+        for picking in self:
+            picking.synco_state = sync_state(
+                flags.get(picking.id, ()),
+                picking.sudo().synco_fulfillment_ids.mapped("state"),
+                picking.picking_type_code == "outgoing" and bool(picking.sale_id.shopify_order_id),
+            )
+
+    @api.depends("sale_id.shopify_admin_url")
+    def _compute_shopify_admin_url(self):
+        for picking in self:
+            picking.shopify_admin_url = picking.sale_id.shopify_admin_url
+
+    def action_open_in_shopify(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": self.shopify_admin_url, "target": "new"}
+
+    def _synco_post(self, body):
+        """Note what went to or came from Shopify on the delivery and its order."""
+        self.ensure_one()
+        for record in (self, self.sale_id):
+            if record:
+                record.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     # -- triggers -------------------------------------------------------------
 
@@ -216,8 +256,15 @@ class StockPicking(models.Model):
             },
         )
         if existing:
-            self.env["synco.fulfillment"]._link(
+            link = self.env["synco.fulfillment"]._link(
                 self, shop, existing, "odoo", "linked after a retry"
+            )
+            self._synco_post(
+                self.env._(
+                    "Shopify already had fulfillment %(id)s for %(picking)s: linked to it.",
+                    id=link.shopify_fulfillment_id,
+                    picking=self.name,
+                )
             )
             return f"linked existing fulfillment {existing['id']}"
         for _round in range(MAX_PLAN_ROUNDS):
@@ -261,10 +308,11 @@ class StockPicking(models.Model):
             queries.FULFILLMENT_CREATE, {"fulfillment": fulfillment}, "fulfillmentCreate"
         )["fulfillment"]
         link = self.env["synco.fulfillment"]._link(self, shop, result, "odoo")
-        self.message_post(
-            body=self.env._(
-                "Shopify fulfillment %(id)s created%(tracking)s.",
+        self._synco_post(
+            self.env._(
+                "Sent to Shopify: fulfillment %(id)s of %(picking)s created%(tracking)s.",
                 id=link.shopify_fulfillment_id,
+                picking=self.name,
                 tracking=self.env._(" with tracking %s", link.tracking_number)
                 if link.tracking_number
                 else "",
@@ -302,7 +350,11 @@ class StockPicking(models.Model):
                 "tracking_url": info.get("url"),
             }
         )
-        self.message_post(
-            body=self.env._("Shopify tracking updated to %s.", info.get("number") or "-")
+        self._synco_post(
+            self.env._(
+                "Sent to Shopify: tracking of %(picking)s updated to %(number)s.",
+                picking=self.name,
+                number=info.get("number") or "-",
+            )
         )
         return f"tracking updated to {info.get('number')}"

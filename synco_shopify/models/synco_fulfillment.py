@@ -73,10 +73,9 @@ class SyncoFulfillment(models.Model):
 
     def action_open_in_shopify(self):
         self.ensure_one()
-        order = self.sale_order_id
         return {
             "type": "ir.actions.act_url",
-            "url": f"https://{self.shop_id.shop_domain}/admin/orders/{order.shopify_order_id}",
+            "url": self.shop_id._admin_url(f"orders/{self.sale_order_id.shopify_order_id}"),
             "target": "new",
         }
 
@@ -132,9 +131,9 @@ class SyncoFulfillment(models.Model):
         picking = self._synco_ship(sale, fulfillment, mapping.warehouse_id)
         info = (fulfillment.get("trackingInfo") or [{}])[0]
         self._link(picking, shop, fulfillment, "shopify")
-        sale.message_post(
-            body=self.env._(
-                "Shopify fulfillment %(id)s validated %(picking)s%(tracking)s.",
+        picking._synco_post(
+            self.env._(
+                "Received from Shopify: fulfillment %(id)s validated %(picking)s%(tracking)s.",
                 id=legacy_id(gid),
                 picking=picking.name,
                 tracking=self.env._(" (tracking %s)", info["number"]) if info.get("number") else "",
@@ -212,6 +211,14 @@ class SyncoFulfillment(models.Model):
         if self.origin == "shopify" and self.picking_id:
             self.picking_id.with_context(synco_from_shopify=True).write(
                 {"carrier_tracking_ref": info.get("number")}
+            )
+        if self.picking_id:
+            self.picking_id._synco_post(
+                self.env._(
+                    "Received from Shopify: tracking of fulfillment %(id)s is now %(number)s.",
+                    id=self.shopify_fulfillment_id,
+                    number=info.get("number") or "-",
+                )
             )
         return f"tracking updated to {info.get('number')}"
 

@@ -4,6 +4,7 @@ import time
 import traceback
 from datetime import timedelta
 
+from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -28,6 +29,20 @@ JOB_TYPES = [
     ("import_order", "Import order"),
     ("apply_fulfillment", "Apply Shopify fulfillment"),
 ]
+
+# What a merchant sees on an order or a delivery.
+SYNC_STATES = [("synced", "Synced"), ("pending", "Pending"), ("attention", "Needs Attention")]
+
+
+def sync_state(job_flags, link_states, is_shopify):
+    """The status of a record from its open and failed jobs' flags
+    (``attention`` or ``pending``) and its fulfillment links' states."""
+    if "attention" in job_flags or "attention" in link_states:
+        return "attention"
+    if "pending" in job_flags:
+        return "pending"
+    return "synced" if is_shopify else False
+
 
 # The Shopify calls of the job running in this thread; written with the
 # job's outcome, so they survive a rollback of the job's own work.
@@ -262,6 +277,7 @@ class SyncoJob(models.Model):
             self.env.invalidate_all()
             self._record_failure(exc, time.monotonic() - started)
         else:
+            had_error = bool(self.last_error)
             self.write(
                 {
                     "state": "done",
@@ -273,6 +289,12 @@ class SyncoJob(models.Model):
                     "duration": time.monotonic() - started,
                 }
             )
+            if had_error:
+                try:
+                    with self.env.cr.savepoint():
+                        self._close_attention(self.env._("Job #%s succeeded.", self.id))
+                except Exception:
+                    _logger.exception("synco job %s: could not close its to-do", self.id)
         self._write_call_logs()
 
     def _handler_target(self):
@@ -324,6 +346,13 @@ class SyncoJob(models.Model):
         else:
             vals["finished_at"] = self._now()
         self.write(vals)
+        if vals["needs_attention"]:
+            # A to-do that cannot be made must not lose the job's outcome.
+            try:
+                with self.env.cr.savepoint():
+                    self._schedule_attention()
+            except Exception:
+                _logger.exception("synco job %s: could not schedule its to-do", self.id)
         _logger.info(
             "synco job %s (%s): %s in %.0fs: %s",
             self.id,
@@ -332,6 +361,80 @@ class SyncoJob(models.Model):
             outcome.delay,
             message,
         )
+
+    @api.model
+    def _flags_of(self, where):
+        """Rows ``(res_model, res_id, shop_id, order_id, flag)`` of the open
+        and failed jobs matching the SQL condition ``where``; one query per
+        batch of records, whatever the user may read of the queue."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT res_model, res_id, shop_id, payload->>'order_id',
+                       CASE WHEN state = 'failed' OR needs_attention THEN 'attention'
+                            ELSE 'pending' END
+                  FROM synco_job
+                 WHERE state IN ('pending', 'running', 'failed') AND (%s)
+                """,
+                where,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    # -- needs attention: an activity for the Shopify managers ------------------
+
+    def _attention_record(self):
+        """Where a person looks for this job: its delivery or order, the
+        order an import job is about, else the shop."""
+        self.ensure_one()
+        record = None
+        if self.res_model and self.res_id:
+            record = self.env[self.res_model].browse(self.res_id).exists()
+        elif self.res_model and (self.payload or {}).get("order_id"):
+            record = self.env["sale.order"]._synco_find(self.shop_id, self.payload["order_id"])
+        if record and "activity_ids" in record._fields:
+            return record
+        return self.shop_id
+
+    def _attention_summary(self):
+        return self.env._("Shopify: %s needs attention", self.display_name)
+
+    def _schedule_attention(self):
+        """One to-do per Shopify manager of the shop's company, once per job:
+        the reason and what to do."""
+        self.ensure_one()
+        record = self._attention_record().sudo()
+        summary = self._attention_summary()
+        managers = (
+            self.env.ref("synco_shopify.group_synco_manager")
+            .sudo()
+            .users.filtered(
+                lambda u: u.active and not u.share and self.shop_id.company_id in u.company_ids
+            )
+        )
+        already = record.activity_ids.filtered(lambda a: a.summary == summary).user_id
+        note = Markup("<p>%s</p><p>%s</p>") % (
+            self.last_error or "",
+            self.env._(
+                "Fix the cause, then press Retry on job #%s "
+                "(Inventory > Configuration > Shopify > Jobs).",
+                self.id,
+            ),
+        )
+        for user in managers - already:
+            record.activity_schedule(
+                "mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id
+            )
+
+    def _close_attention(self, feedback):
+        """Mark this job's to-dos done: it succeeded or was cancelled."""
+        for job in self:
+            record = job._attention_record().sudo()
+            summary = job._attention_summary()
+            record.activity_ids.filtered(lambda a, s=summary: a.summary == s).action_feedback(
+                feedback=feedback
+            )
 
     def _write_call_logs(self):
         records = getattr(_calls, "records", None) or []
@@ -372,9 +475,11 @@ class SyncoJob(models.Model):
         return True
 
     def action_cancel(self):
-        self.filtered(lambda j: j.state in ("pending", "failed")).write(
+        cancelled = self.filtered(lambda j: j.state in ("pending", "failed"))
+        cancelled.write(
             {"state": "cancelled", "needs_attention": False, "finished_at": self._now()}
         )
+        cancelled._close_attention(self.env._("Job cancelled."))
         return True
 
     def action_open_record(self):

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import config
 
+from ..planning.launch import failures_table
 from ..planning.webhooks import plan_webhook_subscriptions
 from ..shopify import const, queries, vault
 from ..shopify.client import ShopifyClient
@@ -45,6 +46,7 @@ class _ProcessTokenStore:
 
 class SyncoShop(models.Model):
     _name = "synco.shop"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Shopify Shop"
     _order = "name, id"
 
@@ -125,6 +127,18 @@ class SyncoShop(models.Model):
     job_failed_count = fields.Integer(compute="_compute_monitoring")
     webhook_event_count = fields.Integer(compute="_compute_monitoring")
     last_webhook_at = fields.Datetime(compute="_compute_monitoring", string="Last Webhook")
+    last_push_at = fields.Datetime(
+        compute="_compute_dashboard",
+        string="Last Sent to Shopify",
+        help="When a delivery validated in Odoo last became a Shopify fulfillment.",
+    )
+    last_apply_at = fields.Datetime(
+        compute="_compute_dashboard",
+        string="Last Received from Shopify",
+        help="When a Shopify fulfillment last validated an Odoo delivery.",
+    )
+    last_import_at = fields.Datetime(compute="_compute_dashboard", string="Last Order Import")
+    failures_html = fields.Html(compute="_compute_dashboard", string="Failures by Reason")
     shopify_shop_name = fields.Char(string="Store Name", readonly=True, copy=False)
     granted_scopes = fields.Char(readonly=True, copy=False)
     connection_message = fields.Text(readonly=True, copy=False)
@@ -176,6 +190,43 @@ class SyncoShop(models.Model):
             )
             shop.job_failed_count = jobs.get((shop.id, "failed"), 0)
             shop.webhook_event_count, shop.last_webhook_at = events.get(shop.id, (0, False))
+
+    def _compute_dashboard(self):
+        Job = self.env["synco.job"]
+        last = {
+            (shop.id, job_type): at
+            for shop, job_type, at in Job._read_group(
+                [
+                    ("shop_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("job_type", "in", ("push_fulfillment", "apply_fulfillment", "import_order")),
+                ],
+                ["shop_id", "job_type"],
+                ["finished_at:max"],
+            )
+        }
+        failures = {}
+        for shop, reason, count in Job._read_group(
+            [("shop_id", "in", self.ids), ("state", "=", "failed")],
+            ["shop_id", "last_error"],
+            ["__count"],
+        ):
+            failures.setdefault(shop.id, []).append((reason, count))
+        for shop in self:
+            shop.last_push_at = last.get((shop.id, "push_fulfillment"), False)
+            shop.last_apply_at = last.get((shop.id, "apply_fulfillment"), False)
+            shop.last_import_at = last.get((shop.id, "import_order"), False)
+            shop.failures_html = failures_table(failures[shop.id]) if shop.id in failures else False
+
+    def _admin_url(self, path):
+        """A page of the store's Shopify admin, e.g. ``orders/1001``."""
+        self.ensure_one()
+        handle = (self.shop_domain or "").removesuffix(".myshopify.com")
+        return f"https://admin.shopify.com/store/{handle}/{path}"
+
+    def action_launch_checks(self):
+        self.ensure_one()
+        return self.env["synco.launch.check.wizard"]._open_for(self)
 
     def _action_open(self, xmlid, domain, context=None):
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)

@@ -1,7 +1,9 @@
 from . import (
     test_apply_fulfillment,
     test_job_queue,
+    test_launch_checks,
     test_locations,
+    test_merchant_view,
     test_order_import,
     test_push_fulfillment,
     test_secrets,

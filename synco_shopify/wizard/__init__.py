@@ -1,1 +1,1 @@
-from . import synco_order_import_wizard
+from . import synco_launch_check_wizard, synco_order_import_wizard

@@ -1,0 +1,145 @@
+import os
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import config
+
+from ..planning import launch
+from ..shopify import const, queries, vault
+from ..shopify.errors import ShopifyError
+
+RECENT_ORDERS = timedelta(days=30)
+FAILING_FOR = timedelta(days=1)
+
+
+class SyncoLaunchCheckWizard(models.TransientModel):
+    """The launch checks of a shop, safe on a live store: Shopify is only
+    queried and nothing in Odoo but this wizard is written."""
+
+    _name = "synco.launch.check.wizard"
+    _description = "Shopify Launch Checks"
+
+    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", readonly=True)
+    result_html = fields.Html(string="Checks", readonly=True, sanitize=True)
+    passed_count = fields.Integer(readonly=True)
+    failed_count = fields.Integer(readonly=True)
+
+    def action_run(self):
+        """Run the checks again and show them."""
+        self.ensure_one()
+        checks = self._run_checks()
+        failed = [check for check in checks if not check.ok]
+        self.write(
+            {
+                "result_html": launch.checks_table(checks),
+                "passed_count": len(checks) - len(failed),
+                "failed_count": len(failed),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Launch Checks: %s", self.shop_id.name),
+        }
+
+    def _run_checks(self):
+        return launch.launch_checks(self._gather_facts())
+
+    def _gather_facts(self):
+        shop = self.shop_id
+        facts = {
+            "shop_domain": shop.shop_domain,
+            "required_scopes": shop._required_scopes(),
+            "company": shop.company_id.name,
+            "per_location": shop.fulfillment_direction == "per_location",
+            "mappings": {
+                m.shopify_location_id: {
+                    "warehouse": m.warehouse_id.name,
+                    "company": m.warehouse_id.company_id.name,
+                    "direction": m.direction,
+                }
+                for m in shop.location_map_ids
+            },
+            "webhook_topics": [const.WEBHOOK_TOPICS[t] for t in shop._webhook_topics()],
+            "unmapped_carriers": self._unmapped_carriers(),
+            "cron_active": self._cron_active(),
+            "failed_jobs": self._old_failures(),
+        }
+        facts.update(self._key_facts())
+        try:
+            facts["webhook_address"] = shop._webhook_address()
+        except UserError as exc:
+            facts["webhook_address_error"] = str(exc)
+        facts.update(self._shopify_facts())
+        return facts
+
+    def _shopify_facts(self):
+        """What Shopify says, through queries only."""
+        shop = self.shop_id
+        try:
+            client = shop._shopify_client()
+            data = client.execute(queries.SHOP)
+            facts = {
+                "seen_domain": (data.get("shop") or {}).get("myshopifyDomain"),
+                "granted_scopes": [
+                    scope["handle"]
+                    for scope in (data.get("currentAppInstallation") or {}).get("accessScopes")
+                    or []
+                ],
+            }
+            locations = client.paginate(queries.LOCATIONS, {"first": 100}, ("locations",))
+            facts["locations"] = [
+                {"id": node["legacyResourceId"], "name": node["name"]}
+                for node in locations
+                if node["isActive"]
+            ]
+            facts["subscriptions"] = list(
+                client.paginate(
+                    queries.WEBHOOK_SUBSCRIPTIONS, {"first": 100}, ("webhookSubscriptions",)
+                )
+            )
+        except (ShopifyError, UserError) as exc:
+            return {"shop_error": str(exc)}
+        return facts
+
+    def _key_facts(self):
+        try:
+            _fernet, source = vault.load_key(
+                config.get(vault.CONFIG_OPTION), os.environ, config.get("data_dir")
+            )
+        except vault.VaultError as exc:
+            return {"key_error": str(exc)}
+        return {"key_source": source}
+
+    def _unmapped_carriers(self):
+        orders = self.env["sale.order"].search(
+            [
+                ("synco_shop_id", "=", self.shop_id.id),
+                ("create_date", ">=", fields.Datetime.now() - RECENT_ORDERS),
+            ]
+        )
+        carriers = orders.carrier_id | orders.picking_ids.carrier_id
+        return carriers.filtered(lambda c: not c.shopify_tracking_company).mapped("name")
+
+    def _cron_active(self):
+        cron = self.env.ref("synco_shopify.ir_cron_synco_jobs", raise_if_not_found=False)
+        return bool(cron and cron.sudo().active)
+
+    def _old_failures(self):
+        jobs = self.env["synco.job"].search(
+            [
+                ("shop_id", "=", self.shop_id.id),
+                ("state", "=", "failed"),
+                ("finished_at", "<", fields.Datetime.now() - FAILING_FOR),
+            ],
+            order="finished_at",
+        )
+        return [{"id": j.id, "name": j.display_name, "error": j.last_error or ""} for j in jobs]
+
+    @api.model
+    def _open_for(self, shop):
+        return self.create({"shop_id": shop.id}).action_run()
