@@ -3,45 +3,20 @@ import os
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import requests
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import config
 
 from ..planning.launch import failures_table
 from ..planning.webhooks import plan_webhook_subscriptions
-from ..shopify import const, queries, vault
-from ..shopify.client import ShopifyClient
+from ..shopify import clients, const, queries, vault
 from ..shopify.errors import ShopifyError
-from ..shopify.pacing import CostPacer
 from ..shopify.webhooks import normalize_shop_domain
 
 _logger = logging.getLogger(__name__)
 
-# Per worker process and store: the token from the client credentials grant
-# (it lives about a day; kept out of the database so that no job transaction
-# ever writes the shop row for it), the cost pacer (pacing only works when
-# every job of a store shares one) and the HTTP session (kept-alive
-# connections).
-_TOKEN_CACHE = {}
-_PACERS = {}
-_SESSIONS = {}
-
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 PREVIOUS_SECRET_WINDOW = timedelta(hours=2)
-
-
-class _ProcessTokenStore:
-    """The client's token store interface over the per-process cache."""
-
-    def __init__(self, key):
-        self.key = key
-
-    def get(self):
-        return _TOKEN_CACHE.get(self.key)
-
-    def set(self, token, expires_at):
-        _TOKEN_CACHE[self.key] = (token, expires_at)
 
 
 class SyncoShop(models.Model):
@@ -287,7 +262,7 @@ class SyncoShop(models.Model):
                 }
             )
         self._store_secret("client_secret", new_secret)
-        _TOKEN_CACHE.pop(self._token_cache_key(), None)
+        clients.forget(self._client_store())
 
     @api.constrains("shop_domain", "api_base_url")
     def _check_urls(self):
@@ -386,8 +361,9 @@ class SyncoShop(models.Model):
             secrets.append(self._read_secret("client_secret_previous"))
         return [s for s in secrets if s]
 
-    def _token_cache_key(self):
-        return (self.env.cr.dbname, self.id, self.client_id)
+    def _client_store(self):
+        """Names this shop's store among the clients of this process."""
+        return (self.env.cr.dbname, self.id)
 
     def _shopify_client(self, on_call=None):
         """A client for this shop: the only way the addon talks to Shopify.
@@ -402,19 +378,9 @@ class SyncoShop(models.Model):
             secret = self._read_secret("client_secret")
             if not (self.client_id and secret):
                 raise UserError(self.env._("Enter the client ID and client secret first."))
-            auth = {
-                "client_id": self.client_id,
-                "client_secret": secret,
-                "token_store": _ProcessTokenStore(self._token_cache_key()),
-            }
-        store = (self.env.cr.dbname, self.id)
-        return ShopifyClient(
-            self.api_base_url,
-            self.api_version,
-            session=_SESSIONS.setdefault(store, requests.Session()),
-            pacer=_PACERS.setdefault(store, CostPacer()),
-            on_call=on_call,
-            **auth,
+            auth = {"client_id": self.client_id, "client_secret": secret}
+        return clients.client_for(
+            self._client_store(), self.api_base_url, self.api_version, on_call=on_call, **auth
         )
 
     # -- buttons ----------------------------------------------------------------

@@ -19,8 +19,8 @@ from odoo import Command
 from odoo.tests import HttpCase, TransactionCase
 from odoo.tools import config
 
-from ..models.synco_shop import _PACERS
 from ..sandbox.admin import SandboxAdmin
+from ..shopify import clients
 
 ADDONS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 START_TIMEOUT = 20
@@ -104,7 +104,7 @@ class SyncoCase(TransactionCase):
         super().setUp()
         # Each test starts with the store's cost bucket unknown, as a new
         # worker would: the pacer is per process and store.
-        _PACERS.clear()
+        clients.forget((self.env.cr.dbname, self.shop.id))
 
     def run_jobs(self, **kwargs):
         """Run the queue as its cron would, and return the jobs it ran.
