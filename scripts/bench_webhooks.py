@@ -11,6 +11,14 @@ p50/p95/p99 answer times seen by the senders, and the SQL queries per request
 that Odoo's access log reports. Then times the job runner
 (``synco.job._cron_run_jobs``) against the Shopify sandbox, in an
 ``odoo shell`` process, with a handler that makes one real Shopify call.
+In between, a server logging every query lists the queries of one warm
+delivery and one warm floor call (``--no-explain`` skips it).
+
+The server runs with ``-d <db> --db-filter ^<db>$``. With a filter, Odoo lists
+the databases (a query on a fresh connection to ``postgres``) for every
+request that carries no session, which is every webhook delivery and here
+also every floor call; ``--no-db-filter`` serves ``-d <db>`` alone, where it
+does not. ``--db-maxconn`` sets Odoo's connection pool size (default 64).
 
 Odoo is found as in scripts/lib.sh: ``ODOO_PATH`` (and ``ODOO_PYTHON``), else
 ``python3 -m odoo``. PostgreSQL through the usual PG* variables. The secrets'
@@ -162,6 +170,14 @@ def check_postgres():
             f"(set PGHOST/PGUSER/PGPASSWORD, or start the server; scripts/run.sh starts a "
             f"local Debian cluster): {exc}"
         ) from None
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as handle:
+            return " ".join(handle.read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def free_port():
@@ -467,6 +483,12 @@ sandbox = os.environ["BENCH_SANDBOX_URL"]
 count = int(os.environ["BENCH_JOBS"])
 shop = env["synco.shop"].search([("shop_domain", "=", os.environ["BENCH_SHOP_DOMAIN"])])
 shop.api_base_url = sandbox
+# The intake's own jobs (real handlers, real work) are not what is timed here.
+env.cr.execute(
+    "UPDATE synco_job SET state = 'cancelled' WHERE state IN ('pending', 'running') RETURNING id"
+)
+cancelled = len(env.cr.fetchall())
+env.cr.commit()
 Event = env["synco.webhook.event"]
 Job = env["synco.job"]
 
@@ -534,7 +556,7 @@ print("BENCH_JOBS " + json.dumps({
     "throttled": sum(1 for c in calls if c.get("throttled")),
     "call_status": sorted({str(c.get("status")) for c in calls}),
     "queries": queries_run, "query_time": query_time, "logs": logs, "errors": errors,
-    "intake": intake,
+    "intake": intake, "cancelled": cancelled,
 }))
 """
 
@@ -583,11 +605,96 @@ def start_sandbox(procs, log_path):
     return found["url"]
 
 
+def start_server(procs, odoo, server_args, env, workdir, name):
+    """Odoo's threaded HTTP server on a free loopback port, logging to a file;
+    returns (process, base url, log path) once it answers."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = os.path.join(workdir, f"{name}-server.log")
+    open(log_path, "w").close()
+    with open(os.path.join(workdir, f"{name}-server.out"), "w") as out_file:
+        server = procs.start(
+            [
+                *odoo,
+                *server_args,
+                "--http-interface=127.0.0.1",
+                f"--http-port={port}",
+                f"--logfile={log_path}",
+                "--log-level=info",
+            ],
+            env=env,
+            stdout=out_file,
+            stderr=subprocess.STDOUT,
+        )
+    wait_http(base_url + FLOOR_PATH, server, "the Odoo server")
+    return server, base_url, log_path
+
+
+SQL_LINE = re.compile(r" odoo\.sql_db: \[[\d.]+ ms\] query: ?(?P<head>.*)$")
+CURSOR_TO = re.compile(r"odoo\.sql_db: create cursor to \{'database': '(?P<db>[^']+)'")
+NEW_CONNECTION = re.compile(r"odoo\.sql_db\.connection: .* Create new connection")
+LOG_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ ")
+
+
+def explain_queries(procs, odoo, server_args, env, workdir, run_id):
+    """One warm delivery and one warm floor call, each sent alone to a server
+    logging every query: what the access log's counts are made of."""
+    server, base_url, log_path = start_server(
+        procs, odoo, [*server_args, "--log-handler=odoo.sql_db:DEBUG"], env, workdir, "explain"
+    )
+    try:
+        session = requests.Session()
+        session.get(base_url + OPEN_PATH, timeout=30).raise_for_status()
+        for n in range(3):  # the last of each is the one shown: caches warm
+            body, headers = signed_delivery(n, f"{run_id}-explain")
+            session.post(base_url + WEBHOOK_PATH, data=body, headers=headers, timeout=30)
+            session.post(base_url + FLOOR_PATH, data=FLOOR_BODY, headers=FLOOR_HEADERS, timeout=30)
+        session.close()
+        time.sleep(0.5)
+    finally:
+        procs.stop(server)
+    with open(log_path, encoding="utf-8", errors="replace") as handle:
+        lines = [ANSI.sub("", line.rstrip("\n")) for line in handle]
+    requests_seen = []  # (path, [query heads]) in log order
+    pending, current, cursor_db = [], None, None
+    for line in lines:
+        if not LOG_START.match(line):  # continuation of a multi-line query
+            if current is not None and not current[0] and line.strip():
+                current[0] = " ".join(line.split())
+            continue
+        current = None
+        access = ACCESS_LINE.search(line)
+        if access:
+            requests_seen.append((access["path"], [q for q, _ in pending]))
+            pending = []
+            continue
+        cursor = CURSOR_TO.search(line)
+        if cursor:
+            cursor_db = cursor["db"]
+            continue
+        if NEW_CONNECTION.search(line):
+            pending.append([f"(a new PostgreSQL connection, to database {cursor_db})", None])
+            continue
+        query = SQL_LINE.search(line)
+        if query:
+            current = [" ".join(query["head"].split()), None]
+            pending.append(current)
+    shown = {}
+    for path, heads in requests_seen:
+        shown[path] = heads  # the last one wins
+    for path in (WEBHOOK_PATH, FLOOR_PATH):
+        heads = shown.get(path, [])
+        count = sum(1 for h in heads if not h.startswith("("))
+        print(f"  {path}: {count} queries")
+        for head in heads:
+            print(f"    {head[:110]}")
+
+
 def fmt_row(r, ratio=None):
     return (
         f"{r['level']:>6}  {r['route']:<28}{r['rps']:>9.0f}{r['p50']:>9.2f}{r['p95']:>9.2f}"
-        f"{r['p99']:>9.2f}{r['srv_p50']:>10.2f}{r['sql']:>9.2f}"
-        + (f"{ratio:>8.2f}" if ratio is not None else "")
+        f"{r['p99']:>9.2f}{r['srv_p50']:>10.1f}{r['sql']:>9.2f}"
+        + (f"{ratio:>10.2f}" if ratio is not None else "")
     )
 
 
@@ -597,6 +704,17 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=500, help="jobs for the runner's throughput")
     parser.add_argument("--db", default="synco_bench", help="database to create (dropped first)")
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--no-db-filter",
+        dest="db_filter",
+        action="store_false",
+        help="serve with -d only, without --db-filter: Odoo then never lists the databases "
+        "(with a filter it does so, on a fresh connection, for every request without a session)",
+    )
+    parser.add_argument("--db-maxconn", type=int, help="Odoo's db_maxconn (default: Odoo's, 64)")
+    parser.add_argument(
+        "--no-explain", dest="explain", action="store_false", help="skip the per-query listing"
+    )
     parser.add_argument(
         "--check-targets", action="store_true", help="exit with code 3 when a target is missed"
     )
@@ -623,16 +741,21 @@ def main(argv=None):
         BENCH_CLIENT_SECRET=CLIENT_SECRET,
     )
     db = args.db
-    odoo = [*odoo_cmd, "-d", db, f"--addons-path={addons_path(odoo_root)}"]
+    odoo_args = ["-d", db, f"--addons-path={addons_path(odoo_root)}"]
+    odoo = [*odoo_cmd, *odoo_args]
+    odoo_shell = [*odoo_cmd, "shell", *odoo_args, "--log-level=warn", "--no-http"]
     failures = []
     created_db = False
     try:
         print("== machine")
         print(machine(odoo_versions, pg_version))
+        print(f"  load average {loadavg()} (1, 5, 15 min; the senders share these CPUs too)")
         print(f"  logs in {workdir}")
 
         print(f"== fresh database {db} with synco_shopify", flush=True)
-        subprocess.run(["dropdb", "--if-exists", db], check=True)
+        dropped = subprocess.run(["dropdb", "--if-exists", db], capture_output=True, text=True)
+        if dropped.returncode:
+            raise BenchError(f"cannot drop the database {db}: {dropped.stderr.strip()}")
         created_db = True
         t0 = time.monotonic()
         run_odoo(
@@ -650,7 +773,7 @@ def main(argv=None):
             what="installing synco_shopify",
         )
         out = run_odoo(
-            [*odoo, "shell", "--log-level=warn", "--no-http"],
+            odoo_shell,
             env,
             os.path.join(workdir, "shell.log"),
             SHELL_SETUP,
@@ -661,30 +784,17 @@ def main(argv=None):
             raise BenchError("the shop's client secret did not store")
         print(f"  installed in {time.monotonic() - t0:.0f} s; shop {SHOP_DOMAIN} (id {shop['id']})")
 
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        log_path = os.path.join(workdir, "odoo-server.log")
-        open(log_path, "w").close()
+        server_args = ["--max-cron-threads=0"]
+        if args.db_filter:
+            server_args.append(f"--db-filter=^{db}$")
+        if args.db_maxconn:
+            server_args.append(f"--db_maxconn={args.db_maxconn}")
         print(
-            f"== Odoo threaded server on {base_url}: --max-cron-threads 0, log level info",
+            f"== Odoo threaded server: {' '.join(server_args)}, log level info "
+            f"(db_maxconn {args.db_maxconn or 'default, 64'})",
             flush=True,
         )
-        with open(os.path.join(workdir, "odoo-server.out"), "w") as out_file:
-            server = procs.start(
-                [
-                    *odoo,
-                    f"--db-filter=^{db}$",
-                    "--http-interface=127.0.0.1",
-                    f"--http-port={port}",
-                    "--max-cron-threads=0",
-                    f"--logfile={log_path}",
-                    "--log-level=info",
-                ],
-                env=env,
-                stdout=out_file,
-                stderr=subprocess.STDOUT,
-            )
-        wait_http(base_url + FLOOR_PATH, server, "the Odoo server")
+        server, base_url, log_path = start_server(procs, odoo, server_args, env, workdir, "odoo")
         log = AccessLog(log_path)
 
         run_id = uuid.uuid4().hex[:12]
@@ -713,10 +823,12 @@ def main(argv=None):
         )
         header = (
             f"{'level':>6}  {'route':<28}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-            f"{'srv p50':>10}{'SQL/req':>9}{'vs floor':>8}"
+            f"{'srv p50':>10}{'SQL/req':>9}{'vs floor':>10}"
         )
         print(header)
         print("-" * len(header), flush=True)
+        # srv p50: Odoo's own time per request from its access log (query time
+        # plus the rest, millisecond resolution); SQL/req: its query count.
         results = {}
         for level in LEVELS:
             hook = measure(
@@ -741,6 +853,7 @@ def main(argv=None):
                         f"{r['n']} requests, {r['uncounted']} without a query count"
                     )
 
+        print(f"  load average after the intake: {loadavg()}")
         stored = int(psql(db, "select count(*) from synco_webhook_event"))
         by_state = psql(
             db, "select state || ': ' || count(*) from synco_webhook_event group by state"
@@ -759,8 +872,10 @@ def main(argv=None):
             + ", ".join(f"{results[lv][1]['sql']:.1f}" for lv in LEVELS)
         )
 
-        print("== stopping the Odoo server", flush=True)
         procs.stop(server)
+        if args.explain:
+            print("== the queries of one warm request (a server logging every query)", flush=True)
+            explain_queries(procs, odoo, server_args, env, workdir, run_id)
 
         print(f"== job runner: {args.jobs} jobs, each one Shopify call to the sandbox", flush=True)
         sandbox_url = start_sandbox(procs, os.path.join(workdir, "sandbox.log"))
@@ -768,13 +883,14 @@ def main(argv=None):
         admin.config(domain=SHOP_DOMAIN, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
         admin.clear_calls()
         out = run_odoo(
-            [*odoo, "shell", "--log-level=warn", "--no-http", "--max-cron-threads=0"],
+            [*odoo_shell, "--max-cron-threads=0"],
             dict(env, BENCH_SANDBOX_URL=sandbox_url, BENCH_JOBS=str(args.jobs)),
             os.path.join(workdir, "shell.log"),
             SHELL_JOBS,
             what="the job runner",
         )
         jobs = marker(out, "BENCH_JOBS")
+        print(f"  ({jobs['cancelled']} open jobs left by the intake cancelled first)")
         done = jobs["states"].get("done", 0)
         rate = jobs["ran"] / jobs["elapsed"] if jobs["elapsed"] else float("nan")
         print(

@@ -33,7 +33,7 @@ class SyncoWebhookEvent(models.Model):
         index=True,
     )
     result = fields.Text(readonly=True)
-    job_id = fields.Many2one("synco.job", readonly=True, ondelete="set null")
+    job_id = fields.Many2one("synco.job", compute="_compute_job_id", string="Latest Job")
 
     _sql_constraints = [
         (
@@ -42,6 +42,14 @@ class SyncoWebhookEvent(models.Model):
             "This webhook delivery is already stored.",
         ),
     ]
+
+    def _compute_job_id(self):
+        jobs = self.env["synco.job"].search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id"
+        )
+        latest = {job.res_id: job for job in jobs}
+        for event in self:
+            event.job_id = latest.get(event.id, False)
 
     @api.model
     def _receive(self, shop, headers, body):
@@ -79,11 +87,8 @@ class SyncoWebhookEvent(models.Model):
             return self.browse()
         event = self.browse(row[0])
         if handled:
-            job = self.env["synco.job"]._enqueue(
+            self.env["synco.job"]._enqueue(
                 shop, "webhook", record=event, dedupe_key=f"webhook:{headers.webhook_id}"
-            )
-            self.env.cr.execute(
-                "UPDATE synco_webhook_event SET job_id = %s WHERE id = %s", [job.id, event.id]
             )
         return event
 
@@ -125,7 +130,7 @@ class SyncoWebhookEvent(models.Model):
     def action_requeue(self):
         for event in self.filtered(lambda e: e.state in ("failed", "done")):
             event.write({"state": "queued"})
-            event.job_id = self.env["synco.job"]._enqueue(
+            self.env["synco.job"]._enqueue(
                 event.shop_id, "webhook", record=event, dedupe_key=f"webhook:{event.webhook_id}"
             )
         return True
