@@ -201,6 +201,8 @@ def measure_latency(procs, odoo, base, env, workdir, sandbox_url, pickings):
                 "write",
                 [[move["id"]], {"quantity": move["product_uom_qty"], "picked": True}],
             )
+        order_id = next(o["id"] for o in sandbox.orders() if o["name"] == name)
+        clicked = time.monotonic()  # the user's click: validation, commit, answer
         rpc.execute_kw(
             db,
             uid,
@@ -210,8 +212,6 @@ def measure_latency(procs, odoo, base, env, workdir, sandbox_url, pickings):
             [[picking_id]],
             {"context": context},
         )
-        validated = time.monotonic()  # the call returns after Odoo committed
-        order_id = next(o["id"] for o in sandbox.orders() if o["name"] == name)
         while time.monotonic() - clicked < 60:
             if sandbox.order(order_id)["fulfillments"]:
                 break
