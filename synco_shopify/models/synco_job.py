@@ -351,7 +351,8 @@ class SyncoJob(models.Model):
             "state": outcome.state,
             "last_error": message[:500],
             "error_details": "".join(traceback.format_exception(exc))[-20000:],
-            "needs_attention": outcome.state == "failed" or not outcome.counts,
+            # A known wait (a hold) is the merchant's to lift; throttling is not.
+            "needs_attention": outcome.state == "failed" or isinstance(exc, retry.RetryLater),
             "lease_until": False,
             "duration": duration,
         }

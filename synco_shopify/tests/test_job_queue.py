@@ -106,6 +106,7 @@ class TestJobQueue(SyncoCase):
         self.run_jobs()
         self.assertEqual(job.state, "pending")
         self.assertEqual(job.attempts, 0)
+        self.assertFalse(job.needs_attention, "nothing for a person to do")
         self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=3.5))
 
     def test_max_attempts_then_failed_then_manual_retry(self):
