@@ -92,6 +92,9 @@ class SyncoWebhookController(http.Controller):
             return None
         httprequest.max_content_length = limit
         try:
-            return httprequest.get_data(cache=False)
+            # Cached: when two copies of one delivery race, PostgreSQL fails
+            # one transaction with a serialization error and Odoo runs this
+            # endpoint again; that second run must see the same body.
+            return httprequest.get_data(cache=True)
         except RequestEntityTooLarge:
             return None

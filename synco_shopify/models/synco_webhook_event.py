@@ -55,7 +55,10 @@ class SyncoWebhookEvent(models.Model):
     def _receive(self, shop, headers, body):
         """Store a verified delivery once and queue its processing. Returns
         the new event, or an empty recordset for a duplicate. One INSERT that
-        yields to the unique constraint, so concurrent duplicates never raise."""
+        yields to the unique constraint: a duplicate already committed is
+        skipped; one committed by a concurrent transaction makes PostgreSQL
+        fail this one with a serialization error, and Odoo's retry of the
+        request then finds it."""
         topic = headers.topic
         handled = self._handler_for(topic) is not None
         self.env.cr.execute(
