@@ -117,3 +117,21 @@ odoo_report() {
         return 1
     fi
 }
+
+# Uninstalls the addon from the test database and checks that nothing of it
+# is left: its tables and the columns it added to Odoo's.
+odoo_uninstall_check() {
+    local db=$1 out left
+    out=$(echo 'env["ir.module.module"].search([("name", "=", "synco_shopify")]).button_immediate_uninstall(); env.cr.commit(); print("STATE", env["ir.module.module"].search([("name", "=", "synco_shopify")]).state)' \
+        | "${ODOO_CMD[@]}" shell -d "$db" --addons-path="$(odoo_addons_path)" --log-level=warn 2>&1)
+    left=$(psql -d "$db" -tAc "select table_name || '.' || column_name from information_schema.columns
+        where table_schema = 'public' and (table_name like 'synco%' or column_name like 'synco%'
+        or column_name like 'shopify%')")
+    if ! grep -q "STATE uninstalled" <<<"$out" || [[ -n "$left" ]]; then
+        echo "Uninstall left something behind:"
+        echo "$out" | tail -n 20
+        echo "$left" | head -n 20
+        return 1
+    fi
+    echo "Uninstall: clean (no synco table or column left)"
+}

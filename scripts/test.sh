@@ -5,6 +5,11 @@
 #   scripts/test.sh            # everything that can run here
 #   scripts/test.sh --fast     # lint and the Odoo-free suite only
 #
+# After the Odoo suite, the live suite (tests_live/: a real Odoo server,
+# a private PostgreSQL and the sandbox, with killed workers, a restarted
+# database, outages and storms) runs with pytest; it skips itself, saying
+# why, where Odoo or PostgreSQL is missing.
+#
 # Odoo is found through ODOO_PATH (a directory holding odoo-bin; run with
 # ODOO_PYTHON, default python3, which must have Odoo's requirements), else an
 # `odoo` package importable by python3. PostgreSQL is reached through the
@@ -54,4 +59,18 @@ SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "${ODOO_CMD[@]}" \
     > "$log" 2>&1
 rc=$?
 set -e
-odoo_report "$log" "$rc"
+if ! odoo_report "$log" "$rc"; then
+    echo "== verdict: FAILED (the Odoo suite)"
+    exit 1
+fi
+if ! odoo_uninstall_check "$db"; then
+    echo "== verdict: FAILED (uninstalling the addon)"
+    exit 1
+fi
+
+echo "== live suite (tests_live: real processes and faults)"
+if ! SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "$VENV/bin/pytest" tests_live -q -rs; then
+    echo "== verdict: FAILED (the live suite)"
+    exit 1
+fi
+echo "== verdict: every suite passed"
