@@ -245,3 +245,13 @@ def test_webhook_payload_json_round_trip(sandbox, shop):
     raw = requests.get(f"{sandbox.url}/_sandbox/orders/{order['legacy_id']}", timeout=5).text
     assert json.loads(raw)["legacy_id"] == order["legacy_id"]
     assert str(order["legacy_id"]) in raw
+
+
+def test_webhooks_to_other_hosts_are_logged_not_sent(sandbox):
+    sandbox.admin.subscribe("orders/create", "https://example.com/hooks")
+    sandbox.admin.fire("orders/create", payload={"id": 1})
+    assert sandbox.admin.wait_webhooks(timeout=10)
+    deliveries = sandbox.admin.deliveries()
+    assert deliveries
+    assert all(d["status"] is None for d in deliveries)
+    assert all("not on this machine" in d["error"] for d in deliveries)

@@ -20,10 +20,13 @@ import logging
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+LOOPBACK_HOSTS = ("localhost", "::1")
 
 _logger = logging.getLogger(__name__)
 
@@ -178,6 +181,11 @@ class Dispatcher:
     def _post(self, delivery: Delivery):
         if not delivery.uri.startswith(("http://", "https://")):
             return None, "unsupported uri scheme"
+        # A sandbox talks to this machine only: a subscription to any other
+        # host (tests register https://example.com/...) is logged, not sent.
+        host = urllib.parse.urlsplit(delivery.uri).hostname or ""
+        if host not in LOOPBACK_HOSTS and not host.startswith("127."):
+            return None, f"not delivered: {host} is not on this machine"
         request = urllib.request.Request(
             delivery.uri, data=delivery.body, headers=delivery.headers, method="POST"
         )

@@ -235,6 +235,10 @@ class SyncoHttpOrderCase(SyncoOrderCase, HttpCase):
 
     def deliver(self):
         """Wait until the sandbox delivered every webhook (the test thread
-        stays off the database meanwhile), then run the queue."""
+        stays off the database meanwhile), run the queue, and wait again for
+        the webhooks the jobs' own Shopify writes fired: the test thread must
+        not share the test cursor with a request still being served."""
         self.assertTrue(self.sandbox.wait_webhooks(timeout=20), "webhooks still in flight")
-        return self.run_jobs()
+        ran = self.run_jobs()
+        self.assertTrue(self.sandbox.wait_webhooks(timeout=20), "webhooks still in flight")
+        return ran
