@@ -536,7 +536,19 @@ calls_before = len(requests.get(sandbox + "/_sandbox/calls", timeout=30).json())
 
 me.query_count, me.query_time = 0, 0.0
 t0 = time.perf_counter()
-ran = Job._cron_run_jobs(time_budget=600)
+# In tenths, to read the process's memory as it goes: it must stay flat.
+ran, rss = Job.browse(), []
+while True:
+    batch = Job._cron_run_jobs(time_budget=3600, limit=max(1, count // 10))
+    if not batch:
+        break
+    ran |= batch
+    # The runner commits per job on cursors of its own; this shell's cursor
+    # must not hold one snapshot across batches (it would read stale states
+    # and keep dead rows from being cleaned), as the cron's does not.
+    env.cr.commit()
+    with open("/proc/self/status") as status:
+        rss.append(next(int(l.split()[1]) // 1024 for l in status if l.startswith("VmRSS")))
 elapsed = time.perf_counter() - t0
 queries_run, query_time = me.query_count, me.query_time
 del me.query_count
@@ -552,6 +564,7 @@ events_done = Event.search_count([("topic", "=", "bench/ping"), ("state", "=", "
 logs = env["synco.log"].search_count([("job_id", "in", jobs.ids)])
 errors = [j.last_error for j in jobs if j.last_error][:3]
 print("BENCH_JOBS " + json.dumps({
+    "rss_mib": rss,
     "ran": len(ran), "jobs": len(jobs), "states": states, "events_done": events_done,
     "elapsed": elapsed, "calls": len(calls),
     "throttled": sum(1 for c in calls if c.get("throttled")),
@@ -899,6 +912,7 @@ def main(argv=None):
             f"({1000 / rate if rate else float('nan'):.1f} ms each), one runner, "
             f"a commit per claim and per job"
         )
+        print(f"  the runner's memory (RSS, MiB) after each tenth: {jobs['rss_mib']}")
         print(
             f"  Shopify calls per job: {jobs['calls'] / max(jobs['ran'], 1):.2f} "
             f"({jobs['calls']} calls, {jobs['throttled']} throttled, "
