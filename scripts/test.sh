@@ -39,11 +39,11 @@ fi
 
 echo "== Odoo suite"
 if ! find_odoo; then
-    echo "Odoo suite SKIPPED: $ODOO_MISSING"
+    echo "Odoo and live suites SKIPPED: $ODOO_MISSING"
     exit 0
 fi
 if ! ensure_postgres; then
-    echo "Odoo suite SKIPPED: $PG_MISSING"
+    echo "Odoo and live suites SKIPPED: $PG_MISSING"
     exit 0
 fi
 
