@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import getpass
 import hashlib
 import hmac
@@ -43,8 +42,6 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,11 +53,16 @@ from datetime import datetime, timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+# Finding Odoo, the processes and the sandbox are the live suite's helpers.
+sys.path.insert(0, os.path.join(ROOT, "tests_live"))
 
 try:
     import requests
 except ImportError:  # pragma: no cover - the project venv has it
     sys.exit("requests is missing: run this with the project's venv (.venv/bin/python).")
+
+import livekit  # noqa: E402
+from livekit import Processes, addons_path, free_port  # noqa: E402
 
 from synco_shopify.sandbox.admin import SandboxAdmin  # noqa: E402 - after the path fix
 from synco_shopify.shopify.webhooks import sign  # noqa: E402
@@ -98,56 +100,20 @@ class BenchError(Exception):
 
 # -- finding Odoo and PostgreSQL (as scripts/lib.sh does) ---------------------
 
-ODOO_PROBE = (
-    "import odoo.release as r, psycopg2, lxml, werkzeug\n"
-    'assert r.version_info[0] == 18, "Odoo %s, not 18" % r.version\n'
-    "import sys; print(r.version, sys.version.split()[0])"
-)
+VERSION_PROBE = "import sys, odoo.release as r; print(r.version, sys.version.split()[0])"
 
 
 def find_odoo():
-    """(command list, Odoo root, version line) or BenchError with the reason."""
-    odoo_path = os.environ.get("ODOO_PATH")
-    if odoo_path:
-        py = os.environ.get("ODOO_PYTHON", "python3")
-        if not os.path.isfile(os.path.join(odoo_path, "odoo-bin")):
-            raise BenchError(f"ODOO_PATH={odoo_path} holds no odoo-bin")
-        probe = subprocess.run(
-            [py, "-c", ODOO_PROBE], cwd=odoo_path, capture_output=True, text=True
-        )
-        if probe.returncode:
-            raise BenchError(
-                f"ODOO_PATH={odoo_path} is set but {py} cannot import Odoo 18 and its "
-                f"requirements (set ODOO_PYTHON to the interpreter Odoo runs with):\n"
-                + probe.stderr.strip()[-2000:]
-            )
-        return [py, os.path.join(odoo_path, "odoo-bin")], odoo_path, probe.stdout.strip()
-    if shutil.which("python3"):
-        probe = subprocess.run(["python3", "-c", ODOO_PROBE], capture_output=True, text=True)
-        if probe.returncode == 0:
-            where = subprocess.run(
-                [
-                    "python3",
-                    "-c",
-                    "import os, odoo; print(os.path.dirname(os.path.dirname(odoo.__file__)))",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-            return ["python3", "-m", "odoo"], where, probe.stdout.strip()
-    raise BenchError(
-        "no Odoo 18 here: set ODOO_PATH to an Odoo 18 source directory (and ODOO_PYTHON "
-        "to the interpreter with its requirements), or make 'import odoo' work for python3."
+    """(command list, Odoo root, "odoo-version python-version"), found as
+    the live suite finds it, or BenchError with the reason."""
+    try:
+        odoo, root = livekit.find_odoo()
+    except livekit.LiveUnavailable as exc:
+        raise BenchError(str(exc)) from None
+    probe = subprocess.run(
+        [odoo[0], "-c", VERSION_PROBE], cwd=root, capture_output=True, text=True, check=True
     )
-
-
-def addons_path(odoo_root):
-    paths = [ROOT]
-    for sub in ("addons", os.path.join("odoo", "addons")):
-        if os.path.isdir(os.path.join(odoo_root, sub)):
-            paths.insert(0, os.path.join(odoo_root, sub))
-    return ",".join(paths)
+    return odoo, root, probe.stdout.strip()
 
 
 def psql(db, sql):
@@ -180,12 +146,6 @@ def loadavg():
         return "unknown"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def machine(odoo_versions, pg_version):
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     model = "unknown CPU"
@@ -213,35 +173,6 @@ def machine(odoo_versions, pg_version):
 
 
 # -- processes -----------------------------------------------------------------
-
-
-class Processes:
-    """The processes this script started, stopped by their own ids at the end."""
-
-    def __init__(self):
-        self.procs = []
-
-    def start(self, cmd, **kwargs):
-        proc = subprocess.Popen(cmd, start_new_session=True, **kwargs)
-        self.procs.append(proc)
-        return proc
-
-    def stop(self, proc, timeout=20):
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-        if proc in self.procs:
-            self.procs.remove(proc)
-
-    def stop_all(self):
-        for proc in list(reversed(self.procs)):
-            self.stop(proc)
 
 
 def run_odoo(cmd, env, log_path, stdin_text=None, what="odoo"):
@@ -594,29 +525,7 @@ def wait_http(url, proc, what, timeout=180):
 
 
 def start_sandbox(procs, log_path):
-    log = open(log_path, "w")  # noqa: SIM115 - lives as long as the process
-    proc = procs.start(
-        [sys.executable, "-m", "synco_shopify.sandbox", "--port", "0", "--seed", "empty"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
-    found = {}
-
-    def read():
-        for line in proc.stdout:
-            match = re.search(r"listening on (http://\S+)", line)
-            if match:
-                found["url"] = match[1]
-                break
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(60)
-    if "url" not in found:
-        raise BenchError(f"the sandbox did not say where it listens; see {log_path}")
-    return found["url"]
+    return livekit.start_sandbox(procs, sys.executable, log_path)[1]
 
 
 def start_server(procs, odoo, server_args, env, workdir, name):
