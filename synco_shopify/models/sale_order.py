@@ -257,6 +257,7 @@ class SaleOrder(models.Model):
         warehouse = first or self.env["stock.warehouse"].search(
             [("company_id", "=", company.id)], limit=1
         )
+        taxes = {}  # tax rates -> account.tax ids: one lookup per rate set, not per line
         vals = {
             "company_id": company.id,
             "partner_id": customer.id,
@@ -267,7 +268,7 @@ class SaleOrder(models.Model):
             "synco_shop_id": shop.id,
             "shopify_order_id": plan.order_id,
             "order_line": [
-                Command.create(self._synco_prepare_line_vals(company, plan, line, warehouse))
+                Command.create(self._synco_prepare_line_vals(company, plan, line, warehouse, taxes))
                 for line in plan.lines
             ],
         }
@@ -297,19 +298,18 @@ class SaleOrder(models.Model):
             return f"imported as {sale.name}, total differs from Shopify's"
         return f"imported as {sale.name}"
 
-    def _synco_prepare_line_vals(self, company, plan, line, warehouse):
+    def _synco_prepare_line_vals(self, company, plan, line, warehouse, taxes):
+        rates = tuple(line.tax_rates)
+        if rates not in taxes:
+            taxes[rates] = (
+                self.env["sale.order.line"]._synco_taxes(company, rates, plan.taxes_included).ids
+            )
         vals = {
             "product_id": line.product.id,
             "product_uom_qty": line.quantity,
             "price_unit": float(line.price_unit),
             "discount": float(line.discount),
-            "tax_id": [
-                Command.set(
-                    self.env["sale.order.line"]
-                    ._synco_taxes(company, line.tax_rates, plan.taxes_included)
-                    .ids
-                )
-            ],
+            "tax_id": [Command.set(taxes[rates])],
             "shopify_line_item_id": line.line_item_id,
         }
         if line.warehouse and line.warehouse != warehouse:
