@@ -160,6 +160,20 @@ def _order(_root, info, id):
     return info.context.order(id)
 
 
+@_set("Query", "productVariants")
+def _product_variants(_root, info, query=None, **args):
+    """Only ``sku:<value>`` (optionally quoted) is understood as a filter."""
+    require(info.context, "productVariants", "read_products")
+    variants = info.context.variants()
+    if query:
+        field, _, value = query.partition(":")
+        if field.strip() != "sku":
+            raise GraphQLError(f"the sandbox only filters product variants by sku, not {query!r}")
+        value = value.strip().strip("'\"")
+        variants = [v for v in variants if v.sku == value]
+    return connection(variants, **args)
+
+
 @_set("Query", "orders")
 def _orders(_root, info, query=None, sortKey="PROCESSED_AT", **args):
     require(info.context, "orders", "read_orders")

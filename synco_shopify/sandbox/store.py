@@ -186,7 +186,12 @@ class Store(FulfillmentOps):
         if not spec.get("line_items"):
             raise SandboxError("an order needs line_items")
         for item in spec["line_items"]:
-            variant = self.variant_by_sku(item.get("sku")) if item.get("sku") else None
+            if item.get("variant_id"):
+                variant = self._find(self.variants(), item["variant_id"], "ProductVariant")
+                if variant is None:
+                    raise SandboxError(f"unknown variant {item['variant_id']}")
+            else:
+                variant = self.variant_by_sku(item.get("sku")) if item.get("sku") else None
             if item.get("sku") and variant is None and not item.get("title"):
                 raise SandboxError(f"unknown sku {item['sku']!r}")
             quantity = int(item.get("quantity", 1))
@@ -197,7 +202,7 @@ class Store(FulfillmentOps):
                 order=order,
                 variant=variant,
                 title=item.get("title") or (variant.product.title if variant else "Item"),
-                sku=item.get("sku"),
+                sku=item.get("sku") or (variant.sku if variant else None),
                 quantity=quantity,
                 price=_money(item.get("price") or (variant.price if variant else "0.00")),
                 tax_lines=[_tax_line(t) for t in item.get("tax_lines", [])],

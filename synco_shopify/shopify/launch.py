@@ -1,0 +1,274 @@
+"""A store driven as a merchant and Shopify would drive it, for the launch
+suite: place orders, fulfill and re-track them in Shopify, read them back,
+and sign the webhook deliveries Shopify would send.
+
+Everything goes through the public GraphQL Admin API with the project's
+client, so the same suite runs against the sandbox and against a Shopify
+development store. Odoo-free. Besides the addon's own scopes the driver
+needs ``write_orders`` (``orderCreate``) and ``read_products`` (to find
+variants by SKU).
+"""
+
+import json
+import time
+import uuid
+from datetime import datetime, timezone
+
+from .ids import legacy_id
+from .webhooks import sign
+
+SHOP = "query LaunchShop { shop { name currencyCode } }"
+
+LOCATIONS = """
+query LaunchLocations {
+  locations(first: 50, includeInactive: false) {
+    nodes { id legacyResourceId name isActive fulfillmentService { handle } }
+  }
+}"""
+
+VARIANTS = """
+query LaunchVariants($query: String!) {
+  productVariants(first: 5, query: $query) { nodes { id sku title } }
+}"""
+
+ORDER_CREATE = """
+mutation LaunchOrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) {
+    order { id legacyResourceId name }
+    userErrors { field message }
+  }
+}"""
+
+FULFILLMENT_FIELDS = """
+  id legacyResourceId status
+  location { id }
+  order { id legacyResourceId }
+  trackingInfo(first: 1) { company number }
+  fulfillmentLineItems(first: 10) { nodes { quantity lineItem { id sku } } }
+"""
+
+ORDER = f"""
+query LaunchOrder($id: ID!) {{
+  order(id: $id) {{
+    id legacyResourceId name displayFulfillmentStatus
+    lineItems(first: 10) {{ nodes {{ id sku quantity }} }}
+    fulfillmentOrders(first: 5) {{
+      nodes {{
+        id status
+        assignedLocation {{ location {{ id }} }}
+        lineItems(first: 10) {{ nodes {{ id remainingQuantity lineItem {{ id sku }} }} }}
+      }}
+    }}
+    fulfillments(first: 10) {{ {FULFILLMENT_FIELDS} }}
+  }}
+}}"""
+
+FULFILLMENT = f"""
+query LaunchFulfillment($id: ID!) {{ fulfillment(id: $id) {{ {FULFILLMENT_FIELDS} }} }}
+"""
+
+MOVE = """
+mutation LaunchMove($id: ID!, $newLocationId: ID!) {
+  fulfillmentOrderMove(id: $id, newLocationId: $newLocationId) {
+    movedFulfillmentOrder { id }
+    userErrors { field message }
+  }
+}"""
+
+FULFILL = f"""
+mutation LaunchFulfill($fulfillment: FulfillmentInput!) {{
+  fulfillmentCreate(fulfillment: $fulfillment) {{
+    fulfillment {{ {FULFILLMENT_FIELDS} }}
+    userErrors {{ field message }}
+  }}
+}}"""
+
+TRACKING_UPDATE = f"""
+mutation LaunchTracking($fulfillmentId: ID!, $trackingInfoInput: FulfillmentTrackingInput!) {{
+  fulfillmentTrackingInfoUpdate(
+    fulfillmentId: $fulfillmentId, trackingInfoInput: $trackingInfoInput, notifyCustomer: false
+  ) {{
+    fulfillment {{ {FULFILLMENT_FIELDS} }}
+    userErrors {{ field message }}
+  }}
+}}"""
+
+OPEN_FO = ("OPEN", "IN_PROGRESS")
+
+
+class StoreDriver:
+    """Drive one store. ``client`` is a ``ShopifyClient``; ``webhook_secret``
+    signs deliveries (the app's client secret). Development stores accept
+    five ``orderCreate`` a minute: ``order_interval`` spaces them."""
+
+    def __init__(
+        self,
+        client,
+        shop_domain,
+        webhook_secret,
+        order_interval=0.0,
+        clock=time.monotonic,
+        sleep=time.sleep,
+    ):
+        self.client = client
+        self.shop_domain = shop_domain
+        self.webhook_secret = webhook_secret
+        self.order_interval = order_interval
+        self._clock = clock
+        self._sleep = sleep
+        self._last_order = None
+
+    # -- reading ---------------------------------------------------------------
+
+    def shop(self):
+        return self.client.execute(SHOP)["shop"]
+
+    def locations(self, names=None):
+        """Active merchant-managed locations, in the order of ``names`` when
+        given (each must exist), else as Shopify lists them."""
+        nodes = self.client.execute(LOCATIONS)["locations"]["nodes"]
+        own = [n for n in nodes if n["isActive"] and not n.get("fulfillmentService")]
+        if not names:
+            return own
+        by_name = {n["name"]: n for n in own}
+        missing = [name for name in names if name not in by_name]
+        if missing:
+            raise LookupError(
+                f"no active merchant-managed location named {', '.join(missing)}; "
+                f"the store has {', '.join(sorted(by_name)) or 'none'}"
+            )
+        return [by_name[name] for name in names]
+
+    def variant(self, sku):
+        nodes = self.client.execute(VARIANTS, {"query": f"sku:'{sku}'"})["productVariants"]
+        found = [n for n in nodes["nodes"] if n["sku"] == sku]
+        if len(found) != 1:
+            raise LookupError(f"the store has {len(found)} variants with SKU {sku!r}, not one")
+        return found[0]
+
+    def order(self, order_gid):
+        return self.client.execute(ORDER, {"id": order_gid})["order"]
+
+    def fulfillment(self, gid):
+        return self.client.execute(FULFILLMENT, {"id": gid})["fulfillment"]
+
+    # -- writing, as a merchant in the Shopify admin would ------------------------
+
+    def create_order(self, lines, email, tag="synco-launch-check"):
+        """A paid order of ``lines`` ([(variant gid, quantity)]); no receipt
+        is sent and inventory is left alone."""
+        if self.order_interval and self._last_order is not None:
+            wait = self._last_order + self.order_interval - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+        address = {
+            "firstName": "Launch",
+            "lastName": "Check",
+            "address1": "1 Main Street",
+            "city": "Ottawa",
+            "provinceCode": "ON",
+            "countryCode": "CA",
+            "zip": "K1A 0B1",
+        }
+        order = {
+            "email": email,
+            "tags": [tag],
+            "financialStatus": "PAID",
+            "shippingAddress": address,
+            "billingAddress": address,
+            "lineItems": [{"variantId": gid, "quantity": qty} for gid, qty in lines],
+        }
+        options = {
+            "inventoryBehaviour": "BYPASS",
+            "sendReceipt": False,
+            "sendFulfillmentReceipt": False,
+        }
+        payload = self.client.mutate(
+            ORDER_CREATE, {"order": order, "options": options}, "orderCreate"
+        )
+        self._last_order = self._clock()
+        return self.order(payload["order"]["id"])
+
+    def move(self, fo_gid, location_gid):
+        payload = self.client.mutate(
+            MOVE, {"id": fo_gid, "newLocationId": location_gid}, "fulfillmentOrderMove"
+        )
+        return payload["movedFulfillmentOrder"]
+
+    def fulfill(self, order_gid, quantities=None, tracking=None):
+        """Fulfill ``quantities`` ({sku: quantity}, default everything
+        remaining) from the open fulfillment orders that hold them."""
+        groups = []
+        wanted = dict(quantities or {})
+        for fo in self.order(order_gid)["fulfillmentOrders"]["nodes"]:
+            if fo["status"] not in OPEN_FO:
+                continue
+            items = []
+            for line in fo["lineItems"]["nodes"]:
+                sku = line["lineItem"]["sku"]
+                qty = line["remainingQuantity"]
+                if quantities is not None:
+                    qty = min(qty, wanted.get(sku, 0))
+                    wanted[sku] = wanted.get(sku, 0) - qty
+                if qty > 0:
+                    items.append({"id": line["id"], "quantity": qty})
+            if items:
+                groups.append({"fulfillmentOrderId": fo["id"], "fulfillmentOrderLineItems": items})
+        left = {sku: qty for sku, qty in wanted.items() if qty > 0}
+        if left or not groups:
+            raise ValueError(f"nothing left to fulfill for {left or 'this order'}")
+        fulfillment = {"lineItemsByFulfillmentOrder": groups, "notifyCustomer": False}
+        if tracking:
+            fulfillment["trackingInfo"] = tracking
+        return self.client.mutate(FULFILL, {"fulfillment": fulfillment}, "fulfillmentCreate")[
+            "fulfillment"
+        ]
+
+    def update_tracking(self, fulfillment_gid, company, number):
+        return self.client.mutate(
+            TRACKING_UPDATE,
+            {
+                "fulfillmentId": fulfillment_gid,
+                "trackingInfoInput": {"company": company, "number": number},
+            },
+            "fulfillmentTrackingInfoUpdate",
+        )["fulfillment"]
+
+    # -- what Shopify would send -------------------------------------------------
+
+    def delivery(self, topic, fulfillment, webhook_id=None):
+        """The body and headers of a signed ``fulfillments/*`` delivery of
+        ``fulfillment`` (as read by this driver), as Shopify sends it. Pass
+        the same ``webhook_id`` again to replay a delivery."""
+        info = (fulfillment.get("trackingInfo") or [{}])[0]
+        body = {
+            "id": int(fulfillment["legacyResourceId"]),
+            "admin_graphql_api_id": fulfillment["id"],
+            "order_id": int(fulfillment["order"]["legacyResourceId"]),
+            "status": fulfillment["status"].lower(),
+            "location_id": int(legacy_id(fulfillment["location"]["id"]))
+            if fulfillment.get("location")
+            else None,
+            "tracking_company": info.get("company"),
+            "tracking_number": info.get("number"),
+            "line_items": [
+                {
+                    "id": int(legacy_id(n["lineItem"]["id"])),
+                    "sku": n["lineItem"]["sku"],
+                    "quantity": n["quantity"],
+                }
+                for n in fulfillment["fulfillmentLineItems"]["nodes"]
+            ],
+        }
+        raw = json.dumps(body).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-Sha256": sign(raw, self.webhook_secret),
+            "X-Shopify-Shop-Domain": self.shop_domain,
+            "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
+            "X-Shopify-Event-Id": str(uuid.uuid4()),
+            "X-Shopify-Triggered-At": datetime.now(timezone.utc).isoformat(),
+            "X-Shopify-API-Version": self.client.api_version,
+        }
+        return raw, headers
