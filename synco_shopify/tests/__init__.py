@@ -2,6 +2,7 @@ from . import (
     test_apply_fulfillment,
     test_job_queue,
     test_launch_checks,
+    test_launch_suite,
     test_locations,
     test_merchant_view,
     test_order_import,

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The five launch checks (a full single-line fulfillment, a partial one with
+# a backorder, tracking after the fact, a webhook replay, a cross-warehouse
+# case), Odoo-led and Shopify-led, in a fresh database.
+#
+#   scripts/launch_suite.sh     # against the sandbox (also part of scripts/test.sh)
+#   SYNCO_LAUNCH_SHOP=my-dev-store.myshopify.com SYNCO_LAUNCH_CLIENT_ID=... \
+#   SYNCO_LAUNCH_CLIENT_SECRET=... SYNCO_LAUNCH_SKU=... scripts/launch_suite.sh
+#
+# Against a Shopify development store it places ten orders (tagged
+# synco-launch-check, no receipt sent) and fulfills them; see the README for
+# what the store and the app need. Never run by CI.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+ensure_venv
+find_odoo || { echo "$ODOO_MISSING" >&2; exit 1; }
+ensure_postgres || { echo "$PG_MISSING" >&2; exit 1; }
+
+if [[ -n "${SYNCO_LAUNCH_SHOP:-}" ]]; then
+    echo "== launch suite against $SYNCO_LAUNCH_SHOP"
+else
+    echo "== launch suite against the sandbox (set SYNCO_LAUNCH_SHOP for a development store)"
+fi
+db="synco_launch_$$"
+log=$(mktemp -t synco-launch.XXXXXX.log)
+trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
+set +e
+SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "${ODOO_CMD[@]}" \
+    -d "$db" --addons-path="$(odoo_addons_path)" \
+    -i synco_shopify --without-demo=all --test-enable \
+    --test-tags /synco_shopify:TestLaunchSuite \
+    --stop-after-init --http-port="$(free_port)" --log-level=test \
+    > "$log" 2>&1
+rc=$?
+set -e
+grep -E 'TestLaunchSuite\.test_\w+|FAIL:|ERROR:' "$log" | sed -E 's/^.*(Starting|FAIL:|ERROR:) /\1 /' || true
+if ! odoo_report "$log" "$rc"; then
+    echo "== launch suite: FAILED (log: $log)"
+    exit 1
+fi
+echo "== launch suite: passed (log: $log)"

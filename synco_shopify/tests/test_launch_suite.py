@@ -1,0 +1,431 @@
+"""The five launch checks of the mission, in both directions, end to end:
+a full single-line fulfillment, a partial one with a backorder, tracking
+added after the fact, a webhook replay, and a cross-warehouse case.
+
+The store is driven only through the public GraphQL Admin API
+(``shopify.launch.StoreDriver``): orders are placed with ``orderCreate``
+and imported by the addon's own job, Shopify-side fulfillments are made
+with ``fulfillmentCreate``, and the webhooks Shopify would send are signed
+and posted to the real controller over HTTP by the suite (a development
+store cannot reach an Odoo on this machine). So the same suite runs
+against the sandbox (the default, in CI) and against a Shopify development
+store: ``scripts/launch_suite.sh`` with ``SYNCO_LAUNCH_SHOP`` and
+credentials set (see the README). Odoo's side lives in the test database
+and is rolled back; the orders made on the store stay there, tagged
+``synco-launch-check``.
+"""
+
+import os
+import uuid
+from unittest.mock import patch
+
+import werkzeug.urls
+from cryptography.fernet import Fernet
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import _super_send
+from odoo.tools import config
+
+from ..sandbox.admin import SandboxAdmin
+from ..shopify import clients
+from ..shopify.const import DEFAULT_API_VERSION
+from ..shopify.ids import legacy_id
+from ..shopify.launch import StoreDriver
+from .common import sandbox_url
+
+SANDBOX_DOMAIN = "acme-launch.myshopify.com"
+SANDBOX_SECRET = "synco-launch-secret-0123456789"
+
+
+def store_settings():
+    """The store to run against: a development store when SYNCO_LAUNCH_SHOP
+    is set, else a fresh sandbox store with two locations and one product."""
+    env = os.environ
+    if env.get("SYNCO_LAUNCH_SHOP"):
+        secret = env.get("SYNCO_LAUNCH_CLIENT_SECRET")
+        if not (secret and env.get("SYNCO_LAUNCH_SKU")):
+            raise RuntimeError(
+                "SYNCO_LAUNCH_SHOP needs SYNCO_LAUNCH_CLIENT_SECRET (the app's secret, which "
+                "signs webhooks), SYNCO_LAUNCH_SKU, and SYNCO_LAUNCH_CLIENT_ID or "
+                "SYNCO_LAUNCH_ACCESS_TOKEN"
+            )
+        names = [n.strip() for n in env.get("SYNCO_LAUNCH_LOCATIONS", "").split(",") if n.strip()]
+        return {
+            "domain": env["SYNCO_LAUNCH_SHOP"].strip().lower(),
+            # A proxy in front of the store, or a sandbox playing one.
+            "base_url": env.get("SYNCO_LAUNCH_BASE_URL"),
+            "client_id": env.get("SYNCO_LAUNCH_CLIENT_ID"),
+            "client_secret": secret,
+            "access_token": env.get("SYNCO_LAUNCH_ACCESS_TOKEN"),
+            "api_version": env.get("SYNCO_LAUNCH_API_VERSION") or DEFAULT_API_VERSION,
+            "sku": env["SYNCO_LAUNCH_SKU"].strip(),
+            "locations": names or None,
+            # Development stores take five orderCreate a minute.
+            "order_interval": 13.0,
+        }
+    sandbox = SandboxAdmin(sandbox_url())
+    sandbox.reset(seed="empty")
+    sandbox.config(
+        name="Acme Launch",
+        domain=SANDBOX_DOMAIN,
+        client_id="synco-launch",
+        client_secret=SANDBOX_SECRET,
+    )
+    sandbox.add_location("Main Warehouse")
+    sandbox.add_location("East Warehouse")
+    sandbox.add_location("3PL Co", fulfillment_service=True)
+    sandbox.add_product("Anvil", sku="ANVIL")
+    return {
+        "domain": SANDBOX_DOMAIN,
+        "base_url": sandbox.url,
+        "client_id": "synco-launch",
+        "client_secret": SANDBOX_SECRET,
+        "access_token": None,
+        "api_version": DEFAULT_API_VERSION,
+        "sku": "ANVIL",
+        "locations": ["Main Warehouse", "East Warehouse"],
+        "order_interval": 0.0,
+    }
+
+
+@tagged("post_install", "-at_install", "synco_launch")
+class TestLaunchSuite(HttpCase):
+    settings = {}
+
+    @classmethod
+    def _request_handler(cls, s, r, /, **kw):
+        # Odoo's tests refuse requests off this machine; a development store
+        # is the one remote host this suite talks to.
+        if werkzeug.urls.url_parse(r.url).host == cls.settings.get("domain"):
+            return _super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.settings = settings = store_settings()
+        cls.startClassPatcher(
+            patch.dict(config.options, {"synco_shopify_key": Fernet.generate_key().decode()})
+        )
+        auth = (
+            {"auth_method": "access_token", "access_token": settings["access_token"]}
+            if settings["access_token"]
+            else {"auth_method": "client_credentials", "client_id": settings["client_id"]}
+        )
+        cls.shop = cls.env["synco.shop"].create(
+            {
+                "name": "Launch suite",
+                "shop_domain": settings["domain"],
+                "api_version": settings["api_version"],
+                "client_secret": settings["client_secret"],
+                **({"api_base_url": settings["base_url"]} if settings["base_url"] else {}),
+                **auth,
+            }
+        )
+        cls.shop.action_test_connection()
+        assert cls.shop.state == "connected", cls.shop.connection_message
+        cls.store = StoreDriver(
+            cls.shop._shopify_client(),
+            settings["domain"],
+            settings["client_secret"],
+            order_interval=settings["order_interval"],
+        )
+        cls.main, cls.east = cls.store.locations(settings["locations"])[:2]
+        cls.variant = cls.store.variant(settings["sku"])
+        cls.warehouse = cls.env.ref("stock.warehouse0")
+        cls.warehouse_east = cls.env["stock.warehouse"].create({"name": "East", "code": "EST"})
+        cls.shop.action_sync_locations()
+        for location, warehouse in ((cls.main, cls.warehouse), (cls.east, cls.warehouse_east)):
+            cls.shop.location_map_ids.filtered(
+                lambda m, loc=location: m.shopify_location_id == loc["legacyResourceId"]
+            ).warehouse_id = warehouse
+        cls._prepare_company(cls.store.shop()["currencyCode"])
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": cls.variant["title"],
+                "default_code": settings["sku"],
+                "is_storable": True,
+                "type": "consu",
+            }
+        )
+        for warehouse in (cls.warehouse, cls.warehouse_east):
+            cls.env["stock.quant"]._update_available_quantity(
+                cls.product, warehouse.lot_stock_id, 100
+            )
+        cls.ups = cls.env["delivery.carrier"].create(
+            {
+                "name": "UPS Ground",
+                "product_id": cls.env["product.product"]
+                .create({"name": "UPS", "type": "service"})
+                .id,
+                "shopify_tracking_company": "UPS",
+            }
+        )
+
+    @classmethod
+    def _prepare_company(cls, currency_code):
+        """Orders come in the store's currency: give Odoo a pricelist in it."""
+        currency = (
+            cls.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", currency_code)])
+        )
+        currency.active = True
+        if currency != cls.shop.company_id.currency_id:
+            cls.env["product.pricelist"].create(
+                {"name": f"Shopify {currency_code}", "currency_id": currency.id}
+            )
+
+    def setUp(self):
+        super().setUp()
+        clients.forget(self.shop._client_store())
+
+    # -- helpers ---------------------------------------------------------------
+
+    def run_jobs(self):
+        """Run the queue as its cron would; every job it ran must be done."""
+        with self.registry.test_lock:
+            ran = self.env["synco.job"]._cron_run_jobs()
+        self.env.invalidate_all()
+        for job in ran:
+            self.assertEqual(job.state, "done", f"{job.display_name}: {job.last_error}")
+        return ran
+
+    def place(self, quantity, odoo_location=None):
+        """An order of ``quantity`` on the store, imported by the addon. The
+        fulfillment order is moved to ``odoo_location`` first when given, so
+        that Odoo plans the delivery from that location's warehouse."""
+        order = self.store.create_order(
+            [(self.variant["id"], quantity)], f"launch+{uuid.uuid4().hex[:8]}@example.com"
+        )
+        if odoo_location:
+            self.move_to(order, odoo_location)
+        self.env["sale.order"]._synco_enqueue_import(
+            self.shop, order["legacyResourceId"], "launch suite"
+        )
+        self.run_jobs()
+        sale = self.env["sale.order"].search(
+            [
+                ("synco_shop_id", "=", self.shop.id),
+                ("shopify_order_id", "=", order["legacyResourceId"]),
+            ]
+        )
+        self.assertEqual(sale.state, "sale", f"order {order['name']} was not imported")
+        return order, sale
+
+    def move_to(self, order, location):
+        for fo in self.store.order(order["id"])["fulfillmentOrders"]["nodes"]:
+            assigned = fo["assignedLocation"]["location"]["id"]
+            if fo["status"] == "OPEN" and assigned != location["id"]:
+                self.store.move(fo["id"], location["id"])
+
+    def validate(self, picking, quantity=None, tracking=None):
+        """Ship ``quantity`` (default all) as a warehouse user would; the
+        rest goes to a backorder."""
+        if tracking:
+            picking.write({"carrier_id": self.ups.id, "carrier_tracking_ref": tracking})
+        picking.move_ids.write({"quantity": quantity or picking.move_ids.product_uom_qty})
+        picking.move_ids.picked = True
+        picking.with_context(skip_backorder=True, skip_sanity_check=True).button_validate()
+        self.assertEqual(picking.state, "done")
+        return picking.backorder_ids
+
+    def fulfillments(self, order):
+        found = self.store.order(order["id"])["fulfillments"]
+        return [f for f in found if f["status"] != "CANCELLED"]
+
+    def relay(self, topic, fulfillment, webhook_id=None):
+        """Post what Shopify would send for ``fulfillment`` to the real
+        controller, signed with the app's secret; returns the webhook id."""
+        body, headers = self.store.delivery(topic, fulfillment, webhook_id)
+        response = self.url_open("/synco_shopify/webhook", data=body, headers=headers)
+        self.assertEqual(response.status_code, 200, response.text)
+        return headers["X-Shopify-Webhook-Id"]
+
+    def on_hand(self, warehouse):
+        return self.product.with_context(warehouse_id=warehouse.id).qty_available
+
+    def quantities(self, fulfillment):
+        return [n["quantity"] for n in fulfillment["fulfillmentLineItems"]["nodes"]]
+
+    def tracking(self, fulfillment):
+        return [(t["company"], t["number"]) for t in fulfillment["trackingInfo"]]
+
+    def status(self, order):
+        return self.store.order(order["id"])["displayFulfillmentStatus"]
+
+    # -- Odoo leads: a delivery validated in Odoo fulfills in Shopify -------------
+
+    def odoo_leads(self):
+        self.shop.fulfillment_direction = "odoo_to_shopify"
+
+    def test_odoo_full_single_line(self):
+        self.odoo_leads()
+        order, sale = self.place(2)
+        self.validate(sale.picking_ids, tracking="1ZLAUNCH1")
+        self.run_jobs()
+        self.assertEqual(self.status(order), "FULFILLED")
+        (fulfillment,) = self.fulfillments(order)
+        self.assertEqual(self.quantities(fulfillment), [2])
+        self.assertEqual(self.tracking(fulfillment), [("UPS", "1ZLAUNCH1")])
+        self.assertEqual(fulfillment["location"]["id"], self.main["id"])
+        self.assertEqual(sale.synco_state, "synced")
+        # Shopify's fulfillments/create for it comes back: nothing changes.
+        self.relay("fulfillments/create", fulfillment)
+        self.run_jobs()
+        self.assertEqual(len(sale.picking_ids), 1)
+        self.assertEqual(len(sale.synco_fulfillment_ids), 1)
+
+    def test_odoo_partial_with_backorder(self):
+        self.odoo_leads()
+        order, sale = self.place(3)
+        backorder = self.validate(sale.picking_ids, 1, tracking="1ZPART1")
+        self.assertEqual(backorder.move_ids.product_uom_qty, 2)
+        self.run_jobs()
+        self.assertEqual(self.status(order), "PARTIALLY_FULFILLED")
+        self.validate(backorder, tracking="1ZPART2")
+        self.run_jobs()
+        self.assertEqual(self.status(order), "FULFILLED")
+        fulfillments = self.fulfillments(order)
+        self.assertEqual(sorted(q for f in fulfillments for q in self.quantities(f)), [1, 2])
+        self.assertEqual(
+            sorted(self.tracking(f)[0][1] for f in fulfillments), ["1ZPART1", "1ZPART2"]
+        )
+
+    def test_odoo_tracking_after_the_fact(self):
+        self.odoo_leads()
+        order, sale = self.place(1)
+        picking = sale.picking_ids
+        self.validate(picking)
+        self.run_jobs()
+        (fulfillment,) = self.fulfillments(order)
+        self.assertEqual(self.tracking(fulfillment), [])
+        picking.write({"carrier_id": self.ups.id, "carrier_tracking_ref": "1ZLATE"})
+        self.run_jobs()
+        (fulfillment,) = self.fulfillments(order)
+        self.assertEqual(self.tracking(fulfillment), [("UPS", "1ZLATE")])
+
+    def test_odoo_replay_is_a_no_op(self):
+        self.odoo_leads()
+        order, sale = self.place(1)
+        picking = sale.picking_ids
+        self.validate(picking)
+        self.run_jobs()
+        (fulfillment,) = self.fulfillments(order)
+        # The job replayed, the trigger fired again, Shopify's webhook
+        # for the fulfillment delivered twice.
+        push = self.env["synco.job"].search(
+            [("res_model", "=", "stock.picking"), ("res_id", "=", picking.id)]
+        )
+        push.action_retry()
+        picking._synco_enqueue_push()
+        webhook_id = self.relay("fulfillments/create", fulfillment)
+        self.relay("fulfillments/create", fulfillment, webhook_id)
+        self.run_jobs()
+        self.assertEqual(len(self.fulfillments(order)), 1)
+        self.assertEqual(len(picking.synco_fulfillment_ids), 1)
+        events = self.env["synco.webhook.event"].search([("webhook_id", "=", webhook_id)])
+        self.assertEqual(len(events), 1)
+
+    def test_odoo_cross_warehouse(self):
+        # Odoo plans the delivery from East; then Shopify's assignment is
+        # Main (routing or a merchant changed it). East ships: the push moves
+        # the fulfillment order to East, then fulfills there.
+        self.odoo_leads()
+        order, sale = self.place(2, odoo_location=self.east)
+        picking = sale.picking_ids
+        self.assertEqual(picking.picking_type_id.warehouse_id, self.warehouse_east)
+        self.move_to(order, self.main)
+        self.validate(picking, tracking="1ZCROSS")
+        self.run_jobs()
+        self.assertEqual(self.status(order), "FULFILLED")
+        (fulfillment,) = self.fulfillments(order)
+        self.assertEqual(fulfillment["location"]["id"], self.east["id"])
+        self.assertEqual(self.quantities(fulfillment), [2])
+
+    # -- Shopify leads: a fulfillment made in Shopify validates the delivery ------
+
+    def shopify_leads(self):
+        self.shop.fulfillment_direction = "shopify_to_odoo"
+
+    def ship_in_shopify(self, order, quantity=None, tracking=("UPS", "1ZSHOP")):
+        info = {"company": tracking[0], "number": tracking[1]} if tracking else None
+        quantities = {self.settings["sku"]: quantity} if quantity else None
+        fulfillment = self.store.fulfill(order["id"], quantities, info)
+        self.relay("fulfillments/create", fulfillment)
+        self.run_jobs()
+        return fulfillment
+
+    def test_shopify_full_single_line(self):
+        self.shopify_leads()
+        order, sale = self.place(2)
+        before = self.on_hand(self.warehouse)
+        self.ship_in_shopify(order)
+        picking = sale.picking_ids
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.carrier_tracking_ref, "1ZSHOP")
+        self.assertEqual(picking.carrier_id, self.ups)
+        self.assertEqual(self.on_hand(self.warehouse), before - 2)
+        self.assertEqual(sale.order_line.filtered("product_id").qty_delivered, 2)
+
+    def test_shopify_partial_with_backorder(self):
+        self.shopify_leads()
+        order, sale = self.place(3)
+        self.ship_in_shopify(order, 1)
+        done = sale.picking_ids.filtered(lambda p: p.state == "done")
+        self.assertEqual(done.move_ids.quantity, 1)
+        backorder = sale.picking_ids - done
+        self.assertEqual((backorder.state, backorder.move_ids.product_uom_qty), ("assigned", 2))
+        self.ship_in_shopify(order, tracking=("UPS", "1ZSHOP2"))
+        self.assertEqual(set(sale.picking_ids.mapped("state")), {"done"})
+        self.assertEqual(backorder.carrier_tracking_ref, "1ZSHOP2")
+        self.assertEqual(self.status(order), "FULFILLED")
+
+    def test_shopify_tracking_after_the_fact(self):
+        self.shopify_leads()
+        order, sale = self.place(1)
+        fulfillment = self.ship_in_shopify(order, tracking=None)
+        picking = sale.picking_ids
+        self.assertEqual(picking.state, "done")
+        self.assertFalse(picking.carrier_tracking_ref)
+        updated = self.store.update_tracking(fulfillment["id"], "UPS", "1ZAFTER")
+        self.relay("fulfillments/update", updated)
+        self.run_jobs()
+        self.assertEqual(picking.carrier_tracking_ref, "1ZAFTER")
+        self.assertEqual(picking.synco_fulfillment_ids.tracking_number, "1ZAFTER")
+
+    def test_shopify_replay_is_a_no_op(self):
+        self.shopify_leads()
+        order, sale = self.place(2)
+        before = self.on_hand(self.warehouse)
+        fulfillment = self.store.fulfill(order["id"], None, {"company": "UPS", "number": "1ZR"})
+        webhook_id = self.relay("fulfillments/create", fulfillment)
+        for _ in range(2):  # Shopify retrying that delivery
+            self.relay("fulfillments/create", fulfillment, webhook_id)
+        self.relay("fulfillments/update", fulfillment)  # and another delivery of it
+        self.run_jobs()
+        self.relay("fulfillments/create", fulfillment, webhook_id)  # a late retry
+        self.run_jobs()
+        self.assertEqual(self.on_hand(self.warehouse), before - 2)
+        self.assertEqual(len(sale.picking_ids.filtered(lambda p: p.state == "done")), 1)
+        self.assertEqual(len(sale.synco_fulfillment_ids), 1)
+        events = self.env["synco.webhook.event"].search([("webhook_id", "=", webhook_id)])
+        self.assertEqual(len(events), 1)
+
+    def test_shopify_cross_warehouse(self):
+        # Odoo planned the delivery from Main; the merchant moves the work to
+        # East in Shopify and East ships two of three.
+        self.shopify_leads()
+        order, sale = self.place(3)
+        self.assertEqual(sale.picking_ids.picking_type_id.warehouse_id, self.warehouse)
+        main_before, east_before = self.on_hand(self.warehouse), self.on_hand(self.warehouse_east)
+        self.move_to(order, self.east)
+        fulfillment = self.ship_in_shopify(order, 2)
+        self.assertEqual(fulfillment["location"]["id"], self.east["id"])
+        self.assertEqual(self.on_hand(self.warehouse_east), east_before - 2)
+        self.assertEqual(self.on_hand(self.warehouse), main_before)
+        done = sale.picking_ids.filtered(lambda p: p.state == "done")
+        self.assertEqual(done.picking_type_id.warehouse_id, self.warehouse_east)
+        still_open = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        self.assertEqual(still_open.picking_type_id.warehouse_id, self.warehouse)
+        self.assertEqual(still_open.move_ids.product_uom_qty, 1)
+        self.assertEqual(legacy_id(fulfillment["order"]["id"]), sale.shopify_order_id)
