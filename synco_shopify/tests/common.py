@@ -64,6 +64,14 @@ def sandbox_url():
     return _sandbox["url"]
 
 
+def ups_carrier(env):
+    """A carrier whose Shopify tracking company is UPS."""
+    service = env["product.product"].create({"name": "UPS", "type": "service"})
+    return env["delivery.carrier"].create(
+        {"name": "UPS Ground", "product_id": service.id, "shopify_tracking_company": "UPS"}
+    )
+
+
 class SyncoCase(TransactionCase):
     """A company, a warehouse and a shop connected to a fresh sandbox store."""
 
@@ -142,15 +150,7 @@ class SyncoOrderCase(SyncoCase):
         cls.partner = cls.env["res.partner"].create(
             {"name": "Wile E.", "email": "wile@example.com"}
         )
-        cls.ups = cls.env["delivery.carrier"].create(
-            {
-                "name": "UPS Ground",
-                "product_id": cls.env["product.product"]
-                .create({"name": "UPS", "type": "service"})
-                .id,
-                "shopify_tracking_company": "UPS",
-            }
-        )
+        cls.ups = ups_carrier(cls.env)
 
     @classmethod
     def _map(cls, location):

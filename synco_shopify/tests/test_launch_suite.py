@@ -30,7 +30,7 @@ from ..shopify import clients
 from ..shopify.const import DEFAULT_API_VERSION
 from ..shopify.ids import legacy_id
 from ..shopify.launch import StoreDriver
-from .common import sandbox_url
+from .common import sandbox_url, ups_carrier
 
 SANDBOX_DOMAIN = "acme-launch.myshopify.com"
 SANDBOX_SECRET = "synco-launch-secret-0123456789"
@@ -151,15 +151,7 @@ class TestLaunchSuite(HttpCase):
             cls.env["stock.quant"]._update_available_quantity(
                 cls.product, warehouse.lot_stock_id, 100
             )
-        cls.ups = cls.env["delivery.carrier"].create(
-            {
-                "name": "UPS Ground",
-                "product_id": cls.env["product.product"]
-                .create({"name": "UPS", "type": "service"})
-                .id,
-                "shopify_tracking_company": "UPS",
-            }
-        )
+        cls.ups = ups_carrier(cls.env)
 
     @classmethod
     def _prepare_company(cls, currency_code):
@@ -291,13 +283,17 @@ class TestLaunchSuite(HttpCase):
             sorted(self.tracking(f)[0][1] for f in fulfillments), ["1ZPART1", "1ZPART2"]
         )
 
-    def test_odoo_tracking_after_the_fact(self):
+    def odoo_ships_one(self):
+        """An order of one, imported, its delivery validated and pushed."""
         self.odoo_leads()
         order, sale = self.place(1)
-        picking = sale.picking_ids
-        self.validate(picking)
+        self.validate(sale.picking_ids)
         self.run_jobs()
         (fulfillment,) = self.fulfillments(order)
+        return order, sale.picking_ids, fulfillment
+
+    def test_odoo_tracking_after_the_fact(self):
+        order, picking, fulfillment = self.odoo_ships_one()
         self.assertEqual(self.tracking(fulfillment), [])
         picking.write({"carrier_id": self.ups.id, "carrier_tracking_ref": "1ZLATE"})
         self.run_jobs()
@@ -305,12 +301,7 @@ class TestLaunchSuite(HttpCase):
         self.assertEqual(self.tracking(fulfillment), [("UPS", "1ZLATE")])
 
     def test_odoo_replay_is_a_no_op(self):
-        self.odoo_leads()
-        order, sale = self.place(1)
-        picking = sale.picking_ids
-        self.validate(picking)
-        self.run_jobs()
-        (fulfillment,) = self.fulfillments(order)
+        order, picking, fulfillment = self.odoo_ships_one()
         # The job replayed, the trigger fired again, Shopify's webhook
         # for the fulfillment delivered twice.
         push = self.env["synco.job"].search(
