@@ -133,24 +133,46 @@ class SaleOrder(models.Model):
     @api.model
     def _synco_cron_catch_up(self):
         """Queue an import of every order Shopify changed since the last
-        catch-up (webhooks get lost or come late); imports of orders already
-        in Odoo are no-ops."""
+        catch-up (webhooks get lost or come late) that Odoo lacks, or that
+        Shopify cancelled and Odoo has not. Other changes (fulfillments,
+        Odoo's own among them) need no import: skipping them saves a read
+        of each order from the bucket the pushes share."""
         for shop in self.env["synco.shop"].search([("state", "=", "connected")]):
             started = fields.Datetime.now()
             since = (shop.orders_synced_at or shop.create_date) - CATCH_UP_OVERLAP
             query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
-            count = 0
             try:
                 client = shop._shopify_client()
                 variables = {"first": ORDERS_PAGE, "query": query}
-                for node in client.paginate(queries.ORDERS, variables, ("orders",)):
-                    self._synco_enqueue_import(shop, node["id"], "catch-up")
-                    count += 1
+                nodes = list(client.paginate(queries.ORDERS, variables, ("orders",)))
             except ShopifyError as exc:
                 _logger.warning("shop %s: order catch-up failed, will retry: %s", shop.id, exc)
                 continue
+            known = {
+                order.shopify_order_id: order.state
+                for order in self.search_fetch(
+                    [
+                        ("synco_shop_id", "=", shop.id),
+                        ("shopify_order_id", "in", [n["legacyResourceId"] for n in nodes]),
+                    ],
+                    ["shopify_order_id", "state"],
+                )
+            }
+            stale = [
+                n
+                for n in nodes
+                if n["legacyResourceId"] not in known
+                or (n["cancelledAt"] and known[n["legacyResourceId"]] != "cancel")
+            ]
+            for node in stale:
+                self._synco_enqueue_import(shop, node["id"], "catch-up")
             shop.orders_synced_at = started
-            _logger.info("shop %s: order catch-up queued %s orders", shop.id, count)
+            _logger.info(
+                "shop %s: order catch-up listed %s orders, queued %s",
+                shop.id,
+                len(nodes),
+                len(stale),
+            )
 
     @api.model
     def _synco_find(self, shop, order_id):

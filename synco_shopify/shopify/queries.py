@@ -140,7 +140,7 @@ query SyncoOrderFulfillments($id: ID!) {
 ORDERS = """
 query SyncoOrders($first: Int!, $after: String, $query: String) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-    nodes { id legacyResourceId name updatedAt }
+    nodes { id legacyResourceId name updatedAt cancelledAt }
     pageInfo { hasNextPage endCursor }
   }
 }

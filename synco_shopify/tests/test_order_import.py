@@ -316,10 +316,21 @@ class TestOrderImport(SyncoOrderCase):
         self.run_jobs()
         self.assertEqual(self.sale_of(shopify), sale)
         self.assertEqual(len(sale.order_line), 1)
-        self.assertEqual(self.import_jobs(shopify)[0].result, f"already imported as {sale.name}")
+        self.assertEqual(len(self.import_jobs(shopify)), 1, "only the webhook's: Odoo has it")
         self.assertEqual(self.sale_of(lost).order_line.product_id, self.skates)
         calls = [c for c in self.sandbox.calls() if c["operation_name"] == "SyncoOrders"]
         self.assertTrue(calls)
+
+    def test_catch_up_brings_a_cancellation_whose_webhook_was_lost(self):
+        shopify = self.new_order(("ANVIL", 1, self.loc_main))
+        sale = self.imported(shopify)
+        self.sandbox.cancel_order(shopify["id"])
+        self.shop.orders_synced_at = False
+        self.env["sale.order"]._synco_cron_catch_up()
+        self.run_jobs()
+        self.assertEqual(sale.state, "cancel")
+        self.env["sale.order"]._synco_cron_catch_up()  # cancelled on both sides: nothing to do
+        self.assertFalse(self.import_jobs(shopify).filtered(lambda j: j.state == "pending"))
 
     def test_catch_up_asks_only_since_the_last_run_with_an_overlap(self):
         self.shop.orders_synced_at = "2999-01-01 00:00:00"
