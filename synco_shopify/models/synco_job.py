@@ -3,9 +3,11 @@ import threading
 import time
 import traceback
 from datetime import timedelta
+from functools import partial
 
 from markupsafe import Markup
-from odoo import api, fields, models
+from odoo import api, fields, models, sql_db
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from psycopg2 import OperationalError
@@ -47,6 +49,48 @@ def sync_state(job_flags, link_states, is_shopify):
 # The Shopify calls of the job running in this thread; written with the
 # job's outcome, so they survive a rollback of the job's own work.
 _calls = threading.local()
+
+# Waking the cron workers: ir.cron._notifydb borrows a connection to the
+# "postgres" database from Odoo's pool, under the pool's lock, for each
+# NOTIFY. Once per webhook delivery that serializes a burst of deliveries
+# behind it (and can exhaust the pool). Here each process sends at most one
+# NOTIFY per NOTIFY_INTERVAL: at once when none was sent in the interval,
+# else from a timer at its end, so always after the commit that asked.
+NOTIFY_INTERVAL = 0.025
+_notify = {"lock": threading.Lock(), "pending": set(), "timer": None, "last": 0.0}
+
+
+def _notify_soon(dbname):
+    with _notify["lock"]:
+        _notify["pending"].add(dbname)
+        if _notify["timer"] is not None:
+            return  # the timer's NOTIFY comes after this commit
+        wait = _notify["last"] + NOTIFY_INTERVAL - time.monotonic()
+        if wait > 0:
+            # Not a daemon: a process that stops now still sends it.
+            _notify["timer"] = threading.Timer(wait, _send_notify)
+            _notify["timer"].start()
+            return
+    _send_notify()
+
+
+def _send_notify():
+    with _notify["lock"]:
+        dbnames, _notify["pending"] = _notify["pending"], set()
+        _notify["timer"] = None
+        _notify["last"] = time.monotonic()
+    try:
+        with sql_db.db_connect("postgres").cursor() as cr:
+            for dbname in sorted(dbnames):
+                cr.execute(
+                    SQL(
+                        "SELECT %s('cron_trigger', %s)",
+                        SQL.identifier(ODOO_NOTIFY_FUNCTION),
+                        dbname,
+                    )
+                )
+    except Exception:  # the cron workers also poll every minute
+        _logger.warning("could not wake the cron workers of %s", dbnames, exc_info=True)
 
 
 class SyncoJob(models.Model):
@@ -139,35 +183,53 @@ class SyncoJob(models.Model):
         yields to the partial unique index. The handler runs on ``record``,
         else on ``model`` (a model name), else on the shop."""
         now = self._now()
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO synco_job (shop_id, company_id, job_type, dedupe_key, ordering_key,
-                    priority, state, attempts, next_attempt_at, payload, res_model, res_id,
-                    needs_attention, create_uid, write_uid, create_date, write_date)
-                VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0, %s, %s, %s, %s, false,
-                    %s, %s, %s, %s)
-                ON CONFLICT (shop_id, dedupe_key)
-                    WHERE state IN ('pending', 'running') AND dedupe_key IS NOT NULL
-                DO NOTHING
-                RETURNING id
-                """,
-                shop.id,
-                shop.company_id.id,
-                job_type,
-                dedupe_key,
-                ordering_key,
-                priority,
-                now + timedelta(seconds=delay),
-                self._fields["payload"].convert_to_column(payload, self),
-                record._name if record else model,
-                record.id if record else None,
-                self.env.uid,
-                self.env.uid,
-                now,
-                now,
-            )
+        at = now + timedelta(seconds=delay)
+        insert = SQL(
+            """
+            INSERT INTO synco_job (shop_id, company_id, job_type, dedupe_key, ordering_key,
+                priority, state, attempts, next_attempt_at, payload, res_model, res_id,
+                needs_attention, create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0, %s, %s, %s, %s, false,
+                %s, %s, %s, %s)
+            ON CONFLICT (shop_id, dedupe_key)
+                WHERE state IN ('pending', 'running') AND dedupe_key IS NOT NULL
+            DO NOTHING
+            RETURNING id
+            """,
+            shop.id,
+            shop.company_id.id,
+            job_type,
+            dedupe_key,
+            ordering_key,
+            priority,
+            at,
+            self._fields["payload"].convert_to_column(payload, self),
+            record._name if record else model,
+            record.id if record else None,
+            self.env.uid,
+            self.env.uid,
+            now,
+            now,
         )
+        cron_id = self._runner_cron_id()
+        if cron_id:
+            # The job and the runner cron's trigger (what ir.cron._trigger
+            # inserts) in one statement: every webhook delivery pays for it.
+            insert = SQL(
+                """
+                WITH new_job AS (%s), trigger AS (
+                    INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid,
+                        create_date, write_date)
+                    SELECT %s, %s, %s, %s, %s, %s FROM new_job
+                )
+                SELECT id FROM new_job
+                """,
+                insert,
+                cron_id,
+                max(at, now),
+                *(self.env.uid, self.env.uid, now, now),
+            )
+        self.env.cr.execute(insert)
         row = self.env.cr.fetchone()
         if row is None:
             return self.search(
@@ -178,16 +240,19 @@ class SyncoJob(models.Model):
                 ],
                 limit=1,
             )
-        self._wake(now + timedelta(seconds=delay))
+        if cron_id and at <= now:
+            self._notify_on_commit()
         return self.browse(row[0])
 
-    def _wake(self, at=None):
-        """Have the runner's cron come at ``at`` (now by default): what
-        ``ir.cron._trigger`` does, in one INSERT, because every webhook
-        delivery pays for it. The cron workers are notified on commit."""
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+    def _runner_cron_id(self):
+        return self.env["ir.model.data"]._xmlid_to_res_id(
             "synco_shopify.ir_cron_synco_jobs", raise_if_not_found=False
         )
+
+    def _wake(self, at=None):
+        """Have the runner's cron come at ``at`` (now by default), as
+        ``ir.cron._trigger`` does; the cron workers are notified on commit."""
+        cron_id = self._runner_cron_id()
         if not cron_id:
             return
         now = fields.Datetime.now()
@@ -200,7 +265,14 @@ class SyncoJob(models.Model):
             [cron_id, max(at or now, now), self.env.uid, self.env.uid, now, now],
         )
         if not at or at <= now:
-            self.env.cr.postcommit.add(self.env["ir.cron"]._notifydb)
+            self._notify_on_commit()
+
+    def _notify_on_commit(self):
+        """Once this transaction commits, wake the cron workers soon."""
+        postcommit = self.env.cr.postcommit
+        if not postcommit.data.get("synco_shopify.notify"):  # cleared after each commit
+            postcommit.data["synco_shopify.notify"] = True
+            postcommit.add(partial(_notify_soon, self.env.cr.dbname))
 
     @api.model
     def _now(self):

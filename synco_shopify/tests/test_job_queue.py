@@ -4,6 +4,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
+from ..models import synco_job
 from ..planning.retry import NeedsAttention, RetryLater
 from ..shopify import queries
 from ..shopify.errors import AuthError, RetryableError, ThrottledError
@@ -236,3 +237,30 @@ class TestJobQueue(SyncoCase):
         self.assertEqual((self.shop.job_pending_count, self.shop.job_failed_count), (1, 1))
         action = self.shop.with_context(synco_job_state="failed").action_open_jobs()
         self.assertEqual(self.Job.search(action["domain"]).mapped("dedupe_key"), ["broken"])
+
+    def test_cron_wake_ups_are_coalesced_and_none_is_lost(self):
+        # A burst of commits asking to wake the cron workers: one NOTIFY at
+        # once, then one more at the end of the interval, after the last.
+        sent = []
+
+        class Cursor:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def execute(self, query):
+                sent.append(query.params[-1])
+
+        connection = type("Connection", (), {"cursor": lambda self: Cursor()})()
+        self.startPatcher(patch.object(synco_job.sql_db, "db_connect", return_value=connection))
+        synco_job._notify["last"] = 0.0
+        for dbname in ["db1"] * 20 + ["db2"]:
+            synco_job._notify_soon(dbname)
+        self.assertEqual(sent, ["db1"])
+        timer = synco_job._notify["timer"]
+        self.assertIsNotNone(timer)
+        timer.join(5)
+        self.assertEqual(sent, ["db1", "db1", "db2"])
+        self.assertIsNone(synco_job._notify["timer"])
