@@ -385,6 +385,24 @@ class SyncoJob(models.Model):
                     _logger.exception("synco job %s: could not close its to-do", self.id)
         self._write_call_logs()
 
+    def _hold_shop_jobs(self, until):
+        """The shop's cost budget is spent until ``until``: its other due
+        jobs wait as long, instead of each being claimed only to be given
+        back at once (the runner goes on with other shops' jobs)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE synco_job SET next_attempt_at = %s
+                 WHERE shop_id = %s AND state = 'pending' AND next_attempt_at < %s AND id != %s
+                """,
+                until,
+                self.shop_id.id,
+                until,
+                self.id,
+            )
+        )
+        self.invalidate_model(["next_attempt_at"])
+
     def _handler_target(self):
         """The job's record; its model when the job concerns none yet (an
         order to import); the shop when it names no model."""
@@ -432,6 +450,8 @@ class SyncoJob(models.Model):
             vals["next_attempt_at"] = self._now() + timedelta(seconds=outcome.delay)
             if not outcome.counts:
                 vals["attempts"] = self.attempts - 1
+            if isinstance(exc, ShopifyError) and exc.code == "throttled":
+                self._hold_shop_jobs(vals["next_attempt_at"])
         else:
             vals["finished_at"] = self._now()
         self.write(vals)

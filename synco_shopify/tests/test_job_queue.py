@@ -110,6 +110,22 @@ class TestJobQueue(SyncoCase):
         self.assertFalse(job.needs_attention, "nothing for a person to do")
         self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=3.5))
 
+    def test_throttled_holds_the_shops_other_jobs_not_other_shops(self):
+        first, second = self.enqueue("busy"), self.enqueue("next")
+        other_shop = self.shop.copy({"shop_domain": "other-shop.myshopify.com"})
+        other = self.Job._enqueue(other_shop, "webhook", dedupe_key="elsewhere")
+        self.behaviour["busy"] = ThrottledError("Throttled", retry_after=3.5)
+        self.run_jobs()
+        self.assertEqual(self.calls, ["busy", "elsewhere"], "next was not claimed for nothing")
+        self.assertEqual(other.state, "done")
+        later = self.now + timedelta(seconds=3.5)
+        self.assertEqual((first.next_attempt_at, second.next_attempt_at), (later, later))
+        self.behaviour.pop("busy")
+        self.now = later
+        self.run_jobs()
+        self.assertEqual((first.state, second.state), ("done", "done"))
+        self.assertEqual(self.calls[2:], ["busy", "next"], "still in order")
+
     def test_max_attempts_then_failed_then_manual_retry(self):
         self.env["ir.config_parameter"].set_param("synco_shopify.job_max_attempts", "3")
         job = self.enqueue("down")
