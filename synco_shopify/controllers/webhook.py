@@ -58,8 +58,9 @@ class SyncoWebhookController(http.Controller):
             return _answer(400, str(exc))
         except ValueError as exc:
             return _answer(400, str(exc))
-        # The public user (cached: no query) writes the event and its job.
-        env = request.env(user=request.env.ref("base.public_user").id, su=True)
+        # The public user (its id is cached: no query) writes the event and job.
+        public = request.env["ir.model.data"]._xmlid_to_res_id("base.public_user")
+        env = request.env(user=public, su=True)
         # One query reads the shop with what verification needs.
         shop = env["synco.shop"].search_fetch(
             [("shop_domain", "=", domain)], WEBHOOK_SHOP_FIELDS, limit=1
