@@ -227,7 +227,10 @@ class SyncoJob(models.Model):
                 insert,
                 cron_id,
                 max(at, now),
-                *(self.env.uid, self.env.uid, now, now),
+                self.env.uid,
+                self.env.uid,
+                now,
+                now,
             )
         self.env.cr.execute(insert)
         row = self.env.cr.fetchone()
