@@ -79,6 +79,8 @@ def _send_notify():
         dbnames, _notify["pending"] = _notify["pending"], set()
         _notify["timer"] = None
         _notify["last"] = time.monotonic()
+    if not dbnames:  # another call sent them already
+        return
     try:
         with sql_db.db_connect("postgres").cursor() as cr:
             for dbname in sorted(dbnames):
