@@ -8,6 +8,7 @@ from . import (
     stock_picking,
     synco_fulfillment,
     synco_job,
+    synco_job_runner,
     synco_location_map,
     synco_log,
     synco_shop,

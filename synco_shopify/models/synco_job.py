@@ -6,20 +6,21 @@ from datetime import timedelta
 from functools import partial
 
 from markupsafe import Markup
-from odoo import api, fields, models, sql_db
-from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from psycopg2 import OperationalError
 
 from ..planning import retry
 from ..shopify.errors import ShopifyError
+from . import cron_wake
 
 _logger = logging.getLogger(__name__)
 
 OPEN_STATES = ("pending", "running")
-# A claimed job must finish within its lease; after it, another runner takes
-# it over (the worker was killed), so every handler must be idempotent.
+# A claimed job is expected to finish within its lease (shown on the job).
+# A runner takes a running job over as soon as its worker is dead, lease or
+# not (synco_job_runner), so every handler must be idempotent.
 LEASE = timedelta(minutes=10)
 # One cron run works this long at most, then re-triggers itself.
 TIME_BUDGET = 50
@@ -54,8 +55,9 @@ _calls = threading.local()
 # "postgres" database from Odoo's pool, under the pool's lock, for each
 # NOTIFY. Once per webhook delivery that serializes a burst of deliveries
 # behind it (and can exhaust the pool). Here each process sends at most one
-# NOTIFY per NOTIFY_INTERVAL: at once when none was sent in the interval,
-# else from a timer at its end, so always after the commit that asked.
+# NOTIFY per NOTIFY_INTERVAL, on its own connection outside the pool
+# (cron_wake): at once when none was sent in the interval, else from a
+# timer at its end, so always after the commit that asked.
 NOTIFY_INTERVAL = 0.025
 _notify = {"lock": threading.Lock(), "pending": set(), "timer": None, "last": 0.0}
 
@@ -82,15 +84,7 @@ def _send_notify():
     if not dbnames:  # another call sent them already
         return
     try:
-        with sql_db.db_connect("postgres").cursor() as cr:
-            for dbname in sorted(dbnames):
-                cr.execute(
-                    SQL(
-                        "SELECT %s('cron_trigger', %s)",
-                        SQL.identifier(ODOO_NOTIFY_FUNCTION),
-                        dbname,
-                    )
-                )
+        cron_wake.waker.notify(dbnames)
     except Exception:  # the cron workers also poll every minute
         _logger.warning("could not wake the cron workers of %s", dbnames, exc_info=True)
 
@@ -292,61 +286,79 @@ class SyncoJob(models.Model):
         ``limit`` jobs ran or the time budget is spent; then make sure the
         cron comes back for what remains or waits. Returns the jobs run."""
         deadline = time.monotonic() + time_budget
-        self.env.flush_all()  # the runner's cursors must see what the caller wrote
+        self.env.flush_all()  # the claim's SQL must see what the caller wrote
         ran = self.browse()
         while time.monotonic() < deadline and (limit is None or len(ran) < limit):
-            job_id = self._claim_and_run_next()
+            job_id = self._claim_and_run_next(done=len(ran))
             if not job_id:
                 break
             ran |= self.browse(job_id)
         self._schedule_next_run()
         return ran
 
-    def _claim_and_run_next(self):
-        # One cursor to claim (committed at once: the lease is then visible to
-        # every runner), another to run and record: a job's failure rolls back
-        # only its own work, never another job's. This is the one place that
-        # commits, because the runner is the unit of work, not the request.
-        with self.env.registry.cursor() as cr:
-            job = self.with_env(self.env(cr=cr))._claim()
-            job_id = job.id
-            job.env.flush_all()
-        if not job_id:
+    def _claim_and_run_next(self, done=0):
+        # On the cron's own cursor: the runner takes no connection of its
+        # own from the pool. The claim is committed at once (every runner
+        # then sees the job running); the job runs and records its outcome
+        # in the next transaction, its handler in a savepoint, so a failure
+        # rolls back only that job's work. All along, this connection holds
+        # the job's advisory lock: a running job whose lock nobody holds
+        # belongs to a worker that died, and the next claim takes it over.
+        # This is the one place that commits: the runner is the unit of
+        # work, not the request.
+        job = self._claim()
+        if not job:
             return None
-        with self.env.registry.cursor() as cr:
-            job = self.with_env(self.env(cr=cr)).browse(job_id)
-            job._run()
-            # Flush before the cursor commits: a commit only flushes the
-            # environments still alive, and nothing else keeps this one.
-            job.env.flush_all()
-        return job_id
+        try:
+            self.env["ir.cron"]._notify_progress(done=done + 1, remaining=0)
+            self._commit_unit()
+            if job.state == "running":
+                job._run()
+                self._commit_unit()
+        except BaseException:
+            self._rollback_unit()
+            raise
+        finally:
+            self._runner_unlock(job.id)
+        return job.id
 
     def _claim(self):
         now = self._now()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT job.id FROM synco_job job
-                 WHERE ((job.state = 'pending' AND job.next_attempt_at <= %(now)s)
-                        OR (job.state = 'running' AND job.lease_until < %(now)s))
-                   AND NOT EXISTS (
-                        SELECT 1 FROM synco_job earlier
-                         WHERE job.ordering_key IS NOT NULL
-                           AND earlier.shop_id = job.shop_id
-                           AND earlier.ordering_key = job.ordering_key
-                           AND earlier.id < job.id
-                           AND earlier.state IN ('pending', 'running'))
-                 ORDER BY job.priority, job.id
-                 LIMIT 1
-                   FOR UPDATE OF job SKIP LOCKED
-                """,
-                now=now,
+        skipped = [0]
+        while True:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT job.id FROM synco_job job
+                     WHERE ((job.state = 'pending' AND job.next_attempt_at <= %(now)s)
+                            OR (job.state = 'running' AND NOT %(held)s))
+                       AND job.id != ALL(%(skipped)s)
+                       AND NOT EXISTS (
+                            SELECT 1 FROM synco_job earlier
+                             WHERE job.ordering_key IS NOT NULL
+                               AND earlier.shop_id = job.shop_id
+                               AND earlier.ordering_key = job.ordering_key
+                               AND earlier.id < job.id
+                               AND earlier.state IN ('pending', 'running'))
+                     ORDER BY job.priority, job.id
+                     LIMIT 1
+                       FOR UPDATE OF job SKIP LOCKED
+                    """,
+                    now=now,
+                    held=self._runner_lock_held_sql(SQL("job.id")),
+                    skipped=skipped,
+                )
             )
-        )
-        row = self.env.cr.fetchone()
-        if not row:
-            return self.browse()
+            row = self.env.cr.fetchone()
+            if not row:
+                return self.browse()
+            if self._runner_try_lock(row[0]):
+                break
+            # Its runner recorded its outcome and has yet to let go of it.
+            skipped.append(row[0])
         job = self.browse(row[0])
+        if job.state == "running" and not job._take_over():
+            return job  # given up: it killed its worker too often
         job.write(
             {
                 "state": "running",
@@ -579,6 +591,7 @@ class SyncoJob(models.Model):
             {
                 "state": "pending",
                 "attempts": 0,
+                "crash_count": 0,
                 "next_attempt_at": self._now(),
                 "needs_attention": False,
                 "finished_at": False,

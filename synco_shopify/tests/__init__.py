@@ -1,5 +1,6 @@
 from . import (
     test_apply_fulfillment,
+    test_cron_wake,
     test_job_queue,
     test_launch_checks,
     test_launch_suite,

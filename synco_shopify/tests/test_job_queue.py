@@ -1,10 +1,15 @@
+import time
+from contextlib import closing
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+import psycopg2
+from odoo import fields, sql_db
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from ..models import synco_job
+from ..models.synco_job_runner import MAX_CRASHES, RUNNER_LOCK
 from ..planning.retry import NeedsAttention, RetryLater
 from ..shopify import queries
 from ..shopify.errors import AuthError, RetryableError, ThrottledError
@@ -189,16 +194,71 @@ class TestJobQueue(SyncoCase):
         states = dict(jobs.mapped(lambda j: (j.dedupe_key, j.state)))
         self.assertEqual(states, {"ok-1": "done", "bad": "pending", "ok-2": "done"})
 
-    def test_running_job_of_a_killed_worker_is_taken_over_after_its_lease(self):
+    def test_running_job_is_taken_over_as_soon_as_its_worker_is_gone(self):
         job = self.enqueue("crashed")
         job.write(
             {"state": "running", "attempts": 1, "lease_until": self.now + timedelta(minutes=5)}
         )
+        self.env.flush_all()
+        # A live worker: another connection holds the job's runner lock.
+        _dbname, info = sql_db.connection_info_for(self.env.cr.dbname)
+        with closing(psycopg2.connect(**info)) as worker:
+            worker.cursor().execute("SELECT pg_advisory_lock(%s, %s)", [RUNNER_LOCK, job.id])
+            self.run_jobs()
+            self.assertEqual(self.calls, [], "a live worker's job is left to it")
+            self.assertEqual((job.state, job.crash_count), ("running", 0))
+        # Its connection is gone (the worker died): taken over at once,
+        # though its lease has 5 minutes to go. (Closing returns before the
+        # server has ended the session: wait for that.)
+        held = self.Job._runner_lock_held_sql(job.id)
+        for _ in range(50):
+            self.env.cr.execute(SQL("SELECT %s", held))
+            if not self.env.cr.fetchone()[0]:
+                break
+            time.sleep(0.1)
         self.run_jobs()
-        self.assertEqual(self.calls, [], "a live lease is respected")
-        self.now += timedelta(minutes=6)
-        self.run_jobs()
-        self.assertEqual((job.state, job.attempts), ("done", 2))
+        self.assertEqual(self.calls, ["crashed"])
+        self.assertEqual((job.state, job.attempts, job.crash_count), ("done", 2, 1))
+
+    def test_a_job_that_keeps_killing_its_worker_fails_with_that_reason(self):
+        job = self.enqueue("killer")
+        for crashes in range(1, MAX_CRASHES + 1):
+            # What a worker that dies mid-job leaves: running, nobody's lock.
+            job.write({"state": "running", "attempts": crashes})
+            self.run_jobs()
+            self.assertEqual(job.crash_count, crashes)
+        self.assertEqual(len(self.calls), MAX_CRASHES - 1, "not run a third time after dying")
+        self.assertEqual(job.state, "failed")
+        self.assertTrue(job.needs_attention)
+        self.assertIn(f"died {MAX_CRASHES} times", job.last_error)
+        job.action_retry()
+        self.assertEqual((job.state, job.crash_count), ("pending", 0))
+
+    def test_runner_releases_its_lock_and_takes_no_connection_of_its_own(self):
+        for i in range(3):
+            self.enqueue(f"own-{i}")
+        self.behaviour["own-1"] = RuntimeError("handler bug")
+        opened = []
+        real_cursor = type(self.registry).cursor
+
+        def cursor(registry, *args, **kwargs):
+            opened.append("registry.cursor")
+            return real_cursor(registry, *args, **kwargs)
+
+        with (
+            patch.object(type(self.registry), "cursor", cursor),
+            patch.object(sql_db, "db_connect", side_effect=AssertionError("pooled connection")),
+            self.assertLogs("odoo.addons.synco_shopify.models.synco_job", "ERROR"),
+        ):
+            ran = self.run_jobs()
+        self.assertEqual(len(ran), 3)
+        self.assertEqual(opened, [])
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
+            " AND pid = pg_backend_pid()",
+            [RUNNER_LOCK],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0, "a runner lock outlived its job")
 
     def test_runner_stops_at_its_limit_and_comes_back_for_the_rest(self):
         for i in range(5):
@@ -258,19 +318,13 @@ class TestJobQueue(SyncoCase):
         # A burst of commits asking to wake the cron workers: one NOTIFY at
         # once, then one more at the end of the interval, after the last.
         sent = []
-
-        class Cursor:
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return False
-
-            def execute(self, query):
-                sent.append(query.params[-1])
-
-        connection = type("Connection", (), {"cursor": lambda self: Cursor()})()
-        self.startPatcher(patch.object(synco_job.sql_db, "db_connect", return_value=connection))
+        self.startPatcher(
+            patch.object(
+                synco_job.cron_wake.waker,
+                "notify",
+                side_effect=lambda dbs: sent.extend(sorted(dbs)),
+            )
+        )
         synco_job._notify["last"] = 0.0
         for dbname in ["db1"] * 20 + ["db2"]:
             synco_job._notify_soon(dbname)
