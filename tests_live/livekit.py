@@ -34,6 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from synco_shopify.planning.retry import RUNNER_LOCK  # noqa: E402
 from synco_shopify.sandbox.admin import SandboxAdmin  # noqa: E402, F401 - for conftest
 from synco_shopify.shopify.webhooks import sign  # noqa: E402
 
@@ -42,6 +43,12 @@ CLIENT_ID = "live-client-id"
 CLIENT_SECRET = "live-client-secret-0123456789"
 API_VERSION = "2026-10"
 WEBHOOK_PATH = "/synco_shopify/webhook"
+# A running job whose runner lock nobody holds: its worker died.
+RUNNER_LOCK_HELD = (
+    "EXISTS (SELECT 1 FROM pg_locks held WHERE held.locktype = 'advisory' AND held.granted"
+    f" AND held.classid = {RUNNER_LOCK} AND held.objid = synco_job.id::oid"
+    " AND held.objsubid = 2)"
+)
 DB_USER = "synco_live"  # Odoo refuses to connect as "postgres"
 
 
@@ -459,7 +466,7 @@ class Odoo:
                 self.psql(
                     "SELECT count(*) FROM synco_job WHERE (state = 'pending' AND "
                     "next_attempt_at <= now() at time zone 'UTC') OR (state = 'running' AND "
-                    "lease_until < now() at time zone 'UTC')"
+                    f"NOT {RUNNER_LOCK_HELD})"
                 )
             )
             if not due or time.monotonic() > deadline:
@@ -667,8 +674,8 @@ class World:
 
     def jobs(self, where):
         return self.odoo.psql_json(
-            "SELECT id, job_type, state, attempts, ordering_key, res_model, res_id, last_error,"
-            f" result, finished_at FROM synco_job WHERE {where} ORDER BY id"
+            "SELECT id, job_type, state, attempts, crash_count, ordering_key, res_model, res_id,"
+            f" last_error, result, finished_at FROM synco_job WHERE {where} ORDER BY id"
         )
 
     def assert_agree(self, orders):

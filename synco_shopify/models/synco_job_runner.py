@@ -7,7 +7,7 @@ commit and ends with the connection. PostgreSQL drops it the moment a
 worker dies (killed, out of memory, its host gone), so a job that is
 ``running`` while nobody holds its lock is an orphan, and the next claim
 takes it over at once, with no lease to wait for. A job that keeps killing
-its worker fails after ``MAX_CRASHES`` deaths, with that reason.
+its worker fails after ``retry.MAX_CRASHES`` deaths, with that reason.
 """
 
 import contextlib
@@ -16,13 +16,11 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..planning.retry import MAX_CRASHES, RUNNER_LOCK
 from . import cron_wake
 
 _logger = logging.getLogger(__name__)
 
-# The advisory lock space of the job runner: pg_advisory_lock(RUNNER_LOCK, job id).
-RUNNER_LOCK = 0x53594E43  # "SYNC"
-MAX_CRASHES = 3
 # After a (re)start, the cron workers listen only once the registry is
 # loaded: the wake-up for orphaned jobs comes this many seconds later.
 BOOT_WAKE_DELAY = 3.0

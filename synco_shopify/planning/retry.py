@@ -14,6 +14,13 @@ from dataclasses import dataclass
 BACKOFF_SCHEDULE = (10, 30, 120, 600, 1800, 3600)
 JITTER = 0.2
 DEFAULT_MAX_ATTEMPTS = 8
+# A job whose worker died this many times while running it (killed, out of
+# memory, past its time limit) fails instead of being taken over again.
+MAX_CRASHES = 3
+# The advisory lock a runner's connection holds on the job it runs:
+# pg_advisory_lock(RUNNER_LOCK, job id). Nobody holding it means the job's
+# worker is gone.
+RUNNER_LOCK = 0x53594E43  # "SYNC"
 
 
 class NeedsAttention(Exception):

@@ -9,8 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 
 from ..models import synco_job
-from ..models.synco_job_runner import MAX_CRASHES, RUNNER_LOCK
-from ..planning.retry import NeedsAttention, RetryLater
+from ..planning.retry import MAX_CRASHES, RUNNER_LOCK, NeedsAttention, RetryLater
 from ..shopify import queries
 from ..shopify.errors import AuthError, RetryableError, ThrottledError
 from .common import CLIENT_SECRET, SyncoCase
