@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -40,15 +41,30 @@ class TestLaunchChecks(SyncoOrderCase):
         return checks[key].message
 
     def test_well_configured_shop_passes_every_check_and_only_reads(self):
-        action = self.shop.action_launch_checks()
+        with patch.dict(os.environ, {"ODOO_MAX_HTTP_THREADS": "16"}):
+            action = self.shop.action_launch_checks()
         wizard = self.env["synco.launch.check.wizard"].browse(action["res_id"])
         self.assertEqual(wizard.failed_count, 0, wizard.result_html)
-        self.assertEqual(wizard.passed_count, 8)
+        self.assertEqual(wizard.passed_count, 9)
         self.assertIn("Encryption key", wizard.result_html)
         operations = {call["operation_name"] for call in self.sandbox.calls()}
         self.assertTrue(operations)
         self.assertLessEqual(operations, READ_OPERATIONS, "the checks must only query Shopify")
         self.assertEqual(len(self.sandbox.subscriptions()), len(WEBHOOK_TOPICS))
+
+    def test_server_check_reads_the_running_servers_settings(self):
+        # This test server is threaded, with no limit on its request threads.
+        with patch.dict(os.environ, {"ODOO_MAX_HTTP_THREADS": ""}):
+            message = self.failing("server")
+        self.assertIn(f"db_maxconn = {config['db_maxconn']}", message)
+        self.assertIn("ODOO_MAX_HTTP_THREADS=", message)
+        with (
+            patch.dict(os.environ, {"ODOO_MAX_HTTP_THREADS": "16"}),
+            patch.dict(config.options, {"dbfilter": "^someone_else$"}),
+        ):
+            message = self.failing("server")
+        self.assertIn("reaches these databases: none", message)
+        self.assertIn(f"^{self.env.cr.dbname}$", message)
 
     def test_location_without_warehouse_is_named_with_where_to_fix(self):
         self._map(self.loc_east).warehouse_id = False

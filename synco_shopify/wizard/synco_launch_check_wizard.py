@@ -1,11 +1,12 @@
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from odoo import api, fields, models
+from odoo import api, fields, http, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
-from ..planning import launch
+from ..planning import launch, serving
 from ..shopify import const, queries, vault
 from ..shopify.errors import ShopifyError
 
@@ -47,7 +48,38 @@ class SyncoLaunchCheckWizard(models.TransientModel):
         }
 
     def _run_checks(self):
-        return launch.launch_checks(self._gather_facts())
+        return [*launch.launch_checks(self._gather_facts()), self._server_check()]
+
+    def _server_check(self):
+        """The running server's settings against what webhooks need."""
+        cron = config["max_cron_threads"]
+        maxconn = config["db_maxconn"]
+        self.env.cr.execute(
+            "SELECT current_setting('max_connections')::int,"
+            " current_setting('superuser_reserved_connections')::int"
+        )
+        pg_max, pg_reserved = self.env.cr.fetchone()
+        try:
+            address = urlsplit(self.shop_id._webhook_address())
+        except UserError:
+            address = None  # the webhooks check says why
+        return serving.check_server(
+            {
+                "workers": config["workers"],
+                "cron_threads": cron,
+                "db_maxconn": maxconn,
+                "http_threads": serving.http_threads(
+                    os.environ.get(serving.THREADS_ENV), maxconn, cron
+                ),
+                "pg_max_connections": pg_max,
+                "pg_reserved": pg_reserved,
+                "proxy_mode": config["proxy_mode"],
+                "https": bool(address and address.scheme == "https"),
+                "dbname": self.env.cr.dbname,
+                # What Odoo does with a request that carries no session.
+                "webhook_dbs": http.db_list(force=True, host=address.netloc) if address else None,
+            }
+        )
 
     def _gather_facts(self):
         shop = self.shop_id
