@@ -99,7 +99,7 @@ def order_payload(n):
     }
 
 
-def lua_script(path, run_id, count, close=False):
+def lua_script(path, count, close=False):
     """wrk's script: each request one of ``count`` signed bodies, under a
     webhook id of its own (per wrk thread and request); ``close``: one
     connection per request, as a proxy in front of Odoo sends them."""
@@ -116,6 +116,9 @@ def lua_script(path, run_id, count, close=False):
         "  next_tid = next_tid + 1\n"
         "end\n"
         "local counter = 0\n"
+        "function init(args)\n"
+        "  run = args[1]\n"  # one id per wrk run: each delivery is new
+        "end\n"
         "function request()\n"
         "  counter = counter + 1\n"
         "  local d = bodies[(counter * 7919 + tid) % #bodies + 1]\n"
@@ -133,7 +136,6 @@ def lua_script(path, run_id, count, close=False):
         + ("    ['Connection'] = 'close',\n" if close else "")
         + "  }, d[1])\n"
         "end\n"
-        f"run = '{run_id}'\n"
         f"path = '{path}'\n"
     )
 
@@ -170,8 +172,12 @@ def parse_wrk(output):
 def run_wrk(url, script, level, duration):
     threads = max(1, min(level, 2))  # two cores: more wrk threads only compete with Odoo
     cmd = ["wrk", f"-t{threads}", f"-c{level}", f"-d{duration}s", "--latency", "--timeout", "30s"]
+    run_id = uuid.uuid4().hex[:12]
     result = subprocess.run(
-        [*cmd, "-s", script, url], capture_output=True, text=True, timeout=duration + 120
+        [*cmd, "-s", script, url, "--", run_id],
+        capture_output=True,
+        text=True,
+        timeout=duration + 120,
     )
     if result.returncode:
         raise BenchError(f"wrk failed ({result.returncode}): {result.stderr[-2000:]}")
@@ -186,12 +192,14 @@ def pool_errors(log_path, start):
 
 
 def bench_server(procs, odoo, server_args, env, workdir, name, script, levels, duration):
-    """One server: a warm-up, then each level; returns the rows."""
+    """One server: a warm-up (the first row, level None), then each level;
+    returns the rows."""
     server, base_url, log_path = bench.start_server(procs, odoo, server_args, env, workdir, name)
     url = base_url + bench.WEBHOOK_PATH
     rows = []
     try:
-        run_wrk(url, script, 10, 3)  # warm-up: every worker's caches
+        warm = run_wrk(url, script, 10, 3)  # warm-up: every worker's caches
+        rows.append(dict(warm, level=None, pool_errors=pool_errors(log_path, 0)))
         for level in levels:
             start = os.path.getsize(log_path)
             row = run_wrk(url, script, level, duration)
@@ -224,6 +232,9 @@ def main(argv=None):
     )
     parser.add_argument("--cron", default="0,1", help="cron workers to run beside: 0, 1 or both")
     parser.add_argument("--db", default=f"synco_bench_load_{os.getpid()}", help="dropped first")
+    parser.add_argument(
+        "--template", help="create the database from this one (e.g. with sale_stock installed)"
+    )
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
@@ -251,7 +262,7 @@ def main(argv=None):
     )
     odoo = [*odoo_cmd, "-d", db, f"--addons-path={bench.addons_path(odoo_root)}"]
     created = False
-    bad = 0
+    bad = answered = 0
     try:
         print("== machine")
         print(bench.machine(odoo_versions, pg_version).replace("requests", "wrk; requests"))
@@ -259,6 +270,8 @@ def main(argv=None):
         print(f"== fresh database {db} with synco_shopify", flush=True)
         subprocess.run(["dropdb", "--if-exists", db], check=True)
         created = True
+        if args.template:
+            subprocess.run(["createdb", "-T", args.template, db], check=True)
         bench.run_odoo(
             [*odoo, "-i", "synco_shopify", "--without-demo=all", "--stop-after-init",
              "--log-level=warn", f"--http-port={bench.free_port()}"],
@@ -282,7 +295,7 @@ def main(argv=None):
         for close in (False, True):
             scripts[close] = os.path.join(workdir, f"deliveries{'-close' if close else ''}.lua")
             with open(scripts[close], "w") as handle:
-                handle.write(lua_script(bench.WEBHOOK_PATH, uuid.uuid4().hex[:10], ORDERS, close))
+                handle.write(lua_script(bench.WEBHOOK_PATH, ORDERS, close))
 
         common = [f"--db-filter=^{db}$"] if args.db_filter else []
         if args.db_maxconn:
@@ -317,12 +330,20 @@ def main(argv=None):
                     scripts[close], levels, args.duration,
                 )  # fmt: skip
                 bad += sum(r["non2xx"] + r["pool_errors"] for r in rows)
+                answered += sum(r["requests"] - r["non2xx"] for r in rows)
         events = bench.psql(db, "select count(*) from synco_webhook_event")
         jobs = bench.psql(
             db, "select string_agg(state || ': ' || n, ', ') from "
             "(select state, count(*) n from synco_job group by state) s",
         )  # fmt: skip
-        print(f"== stored: {events} events; jobs {jobs}; load average {bench.loadavg()}")
+        print(
+            f"== stored: {events} events for {answered} deliveries answered 2xx (each one new; "
+            f"wrk may cut a few at the end of a level); jobs {jobs}; "
+            f"load average {bench.loadavg()}"
+        )
+        if int(events) < answered:
+            print(f"== {answered - int(events)} deliveries answered 2xx were NOT stored")
+            bad += answered - int(events)
         print(f"== {'every answer 2xx' if not bad else f'{bad} answers not 2xx or pool errors'}")
         return 1 if bad else 0
     except BenchError as exc:
