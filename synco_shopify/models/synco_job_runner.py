@@ -94,7 +94,7 @@ class SyncoJobRunner(models.Model):
         self.ensure_one()
         crashes = self.crash_count + 1
         _logger.warning(
-            "synco job %s (%s): its worker died while running it (%s times); taken over",
+            "synco job %s (%s): the worker running it died (%s so far); taken over",
             self.id,
             self.job_type,
             crashes,

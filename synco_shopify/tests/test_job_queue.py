@@ -15,6 +15,7 @@ from ..shopify.errors import AuthError, RetryableError, ThrottledError
 from .common import CLIENT_SECRET, SyncoCase
 
 NOW = fields.Datetime.from_string("2026-11-27 12:00:00")
+RUNNER_LOGGER = "odoo.addons.synco_shopify.models.synco_job_runner"
 
 
 @tagged("post_install", "-at_install")
@@ -215,7 +216,9 @@ class TestJobQueue(SyncoCase):
             if not self.env.cr.fetchone()[0]:
                 break
             time.sleep(0.1)
-        self.run_jobs()
+        with self.assertLogs(RUNNER_LOGGER, "WARNING") as logs:
+            self.run_jobs()
+        self.assertIn("the worker running it died (1 so far); taken over", logs.output[0])
         self.assertEqual(self.calls, ["crashed"])
         self.assertEqual((job.state, job.attempts, job.crash_count), ("done", 2, 1))
 
@@ -224,7 +227,8 @@ class TestJobQueue(SyncoCase):
         for crashes in range(1, MAX_CRASHES + 1):
             # What a worker that dies mid-job leaves: running, nobody's lock.
             job.write({"state": "running", "attempts": crashes})
-            self.run_jobs()
+            with self.assertLogs(RUNNER_LOGGER, "WARNING"):
+                self.run_jobs()
             self.assertEqual(job.crash_count, crashes)
         self.assertEqual(len(self.calls), MAX_CRASHES - 1, "not run a third time after dying")
         self.assertEqual(job.state, "failed")
