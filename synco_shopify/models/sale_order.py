@@ -6,7 +6,7 @@ from odoo.tools import SQL
 
 from ..planning import orders as planner
 from ..planning.retry import NeedsAttention
-from ..shopify import queries
+from ..shopify import queries, reads
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
 from .synco_job import SYNC_STATES, sync_state
@@ -17,7 +17,6 @@ _logger = logging.getLogger(__name__)
 # Shopify's updated_at and our clock may disagree, and a write may land late.
 CATCH_UP_OVERLAP = timedelta(minutes=10)
 ORDERS_PAGE = 50
-FULFILLMENT_ORDERS_PAGE = 5
 
 
 class SaleOrder(models.Model):
@@ -197,13 +196,7 @@ class SaleOrder(models.Model):
         existing = self._synco_find(shop, order_id)
         if existing:
             return existing._synco_apply_shopify_state(order)
-        order["fulfillmentOrders"] = list(
-            client.paginate(
-                queries.ORDER_FULFILLMENT_ORDERS,
-                {"id": order["id"], "first": FULFILLMENT_ORDERS_PAGE},
-                ("order", "fulfillmentOrders"),
-            )
-        )
+        order["fulfillmentOrders"] = reads.fulfillment_orders(client, order["id"])
         plan = planner.plan_order(
             order,
             self._synco_product_index(shop, order),

@@ -1,4 +1,5 @@
 import hashlib
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -6,7 +7,7 @@ from odoo.tools.float_utils import float_compare, float_is_zero
 
 from ..planning import fulfillment as planner
 from ..planning.retry import NeedsAttention, RetryLater
-from ..shopify import queries
+from ..shopify import queries, reads
 from .synco_job import SYNC_STATES, sync_state
 
 # A held fulfillment order is the merchant's to release; look again this often.
@@ -14,6 +15,8 @@ HOLD_RECHECK = 15 * 60
 # Moves and re-plans per push: a move changes the fulfillment orders, so the
 # job reads them again; more rounds than this means something else changes them.
 MAX_PLAN_ROUNDS = 3
+# Shopify's clock and Odoo's may disagree by this much.
+CLOCK_MARGIN = timedelta(minutes=10)
 
 
 class StockPicking(models.Model):
@@ -230,30 +233,60 @@ class StockPicking(models.Model):
         )
 
     def _synco_job_push_fulfillment(self, job):
-        """Make Shopify hold exactly one fulfillment for this delivery. Reads
-        Shopify first, so a replay, a duplicate trigger or a retry after a
-        lost answer links what exists instead of creating it again."""
+        """Make Shopify hold exactly the fulfillments of this delivery: one,
+        or one per ``planner.split_lines`` part past Shopify's 512 line items
+        per fulfillment order. Reads Shopify first, so a replay, a duplicate
+        trigger or a retry after a lost answer links what exists instead of
+        creating it again."""
         self.ensure_one()
-        if self.synco_fulfillment_ids.filtered(lambda link: link.origin == "odoo"):
-            return "already linked"
+        pushed = self.synco_fulfillment_ids.filtered(lambda link: link.origin == "odoo")
         shop = job.shop_id
         lines = self._synco_push_lines()
         if not lines:
-            return "no Shopify line in this delivery"
+            return "already linked" if pushed else "no Shopify line in this delivery"
+        parts = planner.split_lines(lines)
+        if len(pushed) >= len(parts):
+            return "already linked"
         location = self._synco_location(shop)
         client = job._client()
+        order_gid = f"gid://shopify/Order/{self.sale_id.shopify_order_id}"
+        # One read of the order serves every part: the parts ship disjoint
+        # line items, so creating one leaves the others' open lines as read.
+        snapshot = {
+            "fulfillments": reads.order_fulfillments(client, order_gid)[1],
+            "fulfillment_orders": reads.fulfillment_orders(client, order_gid),
+            "lines": {},
+        }
+        # Parts are pushed in order, so the links made are the first parts.
+        results = [
+            self._synco_push_part(part, job, client, location, snapshot)
+            for part in parts[len(pushed) :]
+        ]
+        return "; ".join(results)
+
+    def _synco_push_part(self, lines, job, client, location, snapshot):
+        """Link or create the one Shopify fulfillment of ``lines``."""
+        shop = job.shop_id
         order_gid = f"gid://shopify/Order/{self.sale_id.shopify_order_id}"
         linked = self.env["synco.fulfillment"].search(
             [("shop_id", "=", shop.id), ("sale_order_id", "=", self.sale_id.id)]
         )
-        fulfillments = client.execute(queries.ORDER_FULFILLMENTS, {"id": order_gid})["order"]
-        existing = planner.match_existing(
-            lines,
-            (fulfillments or {}).get("fulfillments") or [],
+        # A lost answer's fulfillment was made after this delivery was done
+        # (less a margin for the clocks): older ones need no reading.
+        candidates = planner.candidates(
+            snapshot["fulfillments"],
             location.shopify_location_id,
             exclude_ids={
                 f"gid://shopify/Fulfillment/{i}" for i in linked.mapped("shopify_fulfillment_id")
             },
+            created_after=self.date_done and self.date_done - CLOCK_MARGIN,
+        )
+        cache = snapshot["lines"]
+        for found in candidates:
+            if found["id"] not in cache:
+                cache[found["id"]] = reads.fulfillment(client, found["id"]) or found
+        existing = planner.match_existing(
+            lines, [cache[f["id"]] for f in candidates], location.shopify_location_id
         )
         if existing:
             link = self.env["synco.fulfillment"]._link(
@@ -268,16 +301,9 @@ class StockPicking(models.Model):
             )
             return f"linked existing fulfillment {existing['id']}"
         for _round in range(MAX_PLAN_ROUNDS):
-            fulfillment_orders = list(
-                client.paginate(
-                    queries.ORDER_FULFILLMENT_ORDERS,
-                    {"id": order_gid, "first": 5},
-                    ("order", "fulfillmentOrders"),
-                )
-            )
             plan = planner.plan_push(
                 lines,
-                fulfillment_orders,
+                snapshot["fulfillment_orders"],
                 location.shopify_location_id,
                 {m.shopify_location_id: m.name for m in shop.location_map_ids},
             )
@@ -286,6 +312,7 @@ class StockPicking(models.Model):
             for move in plan.moves:
                 variables = {key: value for key, value in move.items() if key != "from_location"}
                 client.mutate(queries.FULFILLMENT_ORDER_MOVE, variables, "fulfillmentOrderMove")
+            snapshot["fulfillment_orders"] = reads.fulfillment_orders(client, order_gid)
         return self._synco_apply_push_plan(plan, job, shop, client)
 
     def _synco_apply_push_plan(self, plan, job, shop, client):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 
 from ..planning.retry import NeedsAttention, RetryLater
 from ..planning.shipment import plan_apply
-from ..shopify import queries
+from ..shopify import reads
 from ..shopify.ids import legacy_id
 
 # An order's fulfillment can arrive before the order itself is in Odoo.
@@ -106,7 +106,7 @@ class SyncoFulfillment(models.Model):
         shop = job.shop_id
         client = job._client()
         gid = f"gid://shopify/Fulfillment/{job.payload['fulfillment_id']}"
-        fulfillment = client.execute(queries.FULFILLMENT, {"id": gid})["fulfillment"]
+        fulfillment = reads.fulfillment(client, gid)
         if not fulfillment:
             return "Shopify no longer has this fulfillment"
         link = self.search(

@@ -1,6 +1,7 @@
 from . import (
     test_apply_fulfillment,
     test_job_queue,
+    test_large_orders,
     test_launch_checks,
     test_launch_suite,
     test_locations,
