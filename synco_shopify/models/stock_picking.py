@@ -106,23 +106,51 @@ class StockPicking(models.Model):
         return res
 
     def _synco_enqueue_tracking_update(self):
-        for picking in self.filtered(lambda p: p.state == "done"):
-            links = picking.synco_fulfillment_ids.filtered(
-                lambda link: link.origin == "odoo" and link.state == "done"
-            )
-            if not links:
-                continue  # not pushed yet: the push sends the current tracking
+        """Queue an update of Shopify's tracking after a change in Odoo:
+        behind the delivery's push when one is still open (it may have read
+        the old value already, so it cannot be trusted to carry the new
+        one), else when a pushed fulfillment exists."""
+        done = self.filtered(lambda p: p.state == "done")
+        for picking in done & done._synco_pushed_or_pushing():
+            shop = picking._synco_shop()
+            if not shop:
+                continue
             # The key carries the values, so a second change while the first
             # update runs is queued after it rather than folded into it.
             values = f"{picking.carrier_id.id}:{picking.carrier_tracking_ref or ''}"
             digest = hashlib.sha1(values.encode()).hexdigest()[:12]
             self.env["synco.job"]._enqueue(
-                links.shop_id,
+                shop,
                 "update_tracking",
                 record=picking,
                 dedupe_key=f"tracking:{picking.id}:{digest}",
                 ordering_key=f"order:{picking.sale_id.shopify_order_id}",
             )
+
+    def _synco_pushed_or_pushing(self):
+        """The deliveries among these with a live Odoo-led fulfillment link
+        or an open push job. One statement, so a push committing meanwhile
+        is seen either as open or as linked, never as neither: its link and
+        its job's end are one commit."""
+        if not self.ids:
+            return self
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM stock_picking picking WHERE id = ANY(%s) AND (
+                    EXISTS (SELECT 1 FROM synco_fulfillment link
+                             WHERE link.picking_id = picking.id AND link.origin = 'odoo'
+                               AND link.state = 'done')
+                    OR EXISTS (SELECT 1 FROM synco_job job
+                                WHERE job.res_model = 'stock.picking' AND job.res_id = picking.id
+                                  AND job.job_type = 'push_fulfillment'
+                                  AND job.state IN ('pending', 'running')))
+                """,
+                self.ids,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def action_cancel(self):
         backorders = self.filtered(
@@ -348,35 +376,46 @@ class StockPicking(models.Model):
         return f"created fulfillment {result['id']}"
 
     def _synco_job_update_tracking(self, job):
-        """Bring the tracking of this delivery's Shopify fulfillment in line
-        with Odoo's; a no-op when Shopify already shows it."""
+        """Bring the tracking of this delivery's Shopify fulfillments (one,
+        or one per part of a split push) in line with Odoo's; a no-op when
+        Shopify already shows it. It reads the delivery when it runs, and
+        runs after any open push of the order, so Shopify ends with the
+        last value Odoo holds."""
         self.ensure_one()
-        link = self.synco_fulfillment_ids.filtered(
+        links = self.synco_fulfillment_ids.filtered(
             lambda f: f.origin == "odoo" and f.state == "done"
-        )[:1]
-        if not link:
+        )
+        if not links:
             return "not pushed yet: the push carries the tracking"
         tracking = self._synco_tracking_input() or {}
         numbers = tracking.get("numbers") or [tracking.get("number")]
-        if link.tracking_number == numbers[0] and link.tracking_company == tracking.get("company"):
-            return "tracking already up to date"
-        result = job._client().mutate(
-            queries.FULFILLMENT_TRACKING_UPDATE,
-            {
-                "fulfillmentId": link._gid(),
-                "trackingInfoInput": tracking,
-                "notifyCustomer": job.shop_id.notify_customer,
-            },
-            "fulfillmentTrackingInfoUpdate",
-        )["fulfillment"]
-        info = (result.get("trackingInfo") or [{}])[0]
-        link.write(
-            {
-                "tracking_number": info.get("number"),
-                "tracking_company": info.get("company"),
-                "tracking_url": info.get("url"),
-            }
+        stale = links.filtered(
+            lambda link: (
+                (link.tracking_number, link.tracking_company)
+                != (numbers[0], tracking.get("company"))
+            )
         )
+        if not stale:
+            return "tracking already up to date"
+        client = job._client()
+        for link in stale.sorted("id"):
+            result = client.mutate(
+                queries.FULFILLMENT_TRACKING_UPDATE,
+                {
+                    "fulfillmentId": link._gid(),
+                    "trackingInfoInput": tracking,
+                    "notifyCustomer": job.shop_id.notify_customer,
+                },
+                "fulfillmentTrackingInfoUpdate",
+            )["fulfillment"]
+            info = (result.get("trackingInfo") or [{}])[0]
+            link.write(
+                {
+                    "tracking_number": info.get("number"),
+                    "tracking_company": info.get("company"),
+                    "tracking_url": info.get("url"),
+                }
+            )
         self._synco_post(
             self.env._(
                 "Sent to Shopify: tracking of %(picking)s updated to %(number)s.",

@@ -8,6 +8,7 @@ from . import (
     test_merchant_view,
     test_order_import,
     test_push_fulfillment,
+    test_races,
     test_secrets,
     test_shop_connection,
     test_webhook_intake,

@@ -77,31 +77,11 @@ class TestLargeOrders(SyncoHttpOrderCase):
         self.assertEqual(len(fulfillment["line_items"]), 60)
         self.assertEqual(self.shopify_order(shopify)["display_fulfillment_status"], "FULFILLED")
 
-    def test_six_hundred_lines_become_two_fulfillments_within_shopify_limit(self):
-        shopify, sale = self.big_order(600)
-        picking = sale.picking_ids
-        self.validate(picking, tracking="BIG-600")
-        self.deliver()
-        job = self.env["synco.job"].search(
-            [("res_id", "=", picking.id), ("job_type", "=", "push_fulfillment")]
-        )
-        self.assertEqual(job.state, "done", job.last_error)
-        self.assertEqual(sorted(len(f["line_items"]) for f in self.live(shopify)), [88, 512])
-        self.assertEqual(self.shopify_order(shopify)["display_fulfillment_status"], "FULFILLED")
-        self.assertEqual(len(picking.synco_fulfillment_ids), 2)
-        self.assertEqual(set(picking.synco_fulfillment_ids.mapped("tracking_number")), {"BIG-600"})
-        replay = self.env["synco.job"]._enqueue(
-            self.shop, "push_fulfillment", record=picking, dedupe_key="replay"
-        )
-        self.run_jobs()
-        self.assertEqual((replay.state, replay.result), ("done", "already linked"))
-        self.assertEqual(len(self.live(shopify)), 2)
-
     def test_lost_answer_of_a_split_push_links_its_part_and_sends_the_rest(self):
         shopify, sale = self.big_order(520)
         picking = sale.picking_ids
         self.sandbox.add_fault("drop_after_apply", count=1, match="fulfillmentCreate")
-        self.validate(picking)
+        self.validate(picking, tracking="SPLIT-1")
         self.deliver()
         job = self.env["synco.job"].search(
             [("res_id", "=", picking.id), ("job_type", "=", "push_fulfillment")]
@@ -113,7 +93,18 @@ class TestLargeOrders(SyncoHttpOrderCase):
         self.assertEqual(job.state, "done", job.last_error)
         self.assertIn("linked existing", job.result)
         self.assertEqual(sorted(len(f["line_items"]) for f in self.live(shopify)), [8, 512])
+        self.assertEqual(self.shopify_order(shopify)["display_fulfillment_status"], "FULFILLED")
         self.assertEqual(len(picking.synco_fulfillment_ids), 2)
+        replay = self.env["synco.job"]._enqueue(
+            self.shop, "push_fulfillment", record=picking, dedupe_key="replay"
+        )
+        self.run_jobs()
+        self.assertEqual((replay.state, replay.result), ("done", "already linked"))
+        self.assertEqual(len(self.live(shopify)), 2)
+        picking.carrier_tracking_ref = "SPLIT-2"
+        self.deliver()
+        numbers = {f["tracking"][0]["number"] for f in self.live(shopify)}
+        self.assertEqual(numbers, {"SPLIT-2"}, "both parts carry the new tracking")
 
     def test_lost_answer_is_found_past_fifty_earlier_fulfillments(self):
         shopify, sale = self.big_order(52)
