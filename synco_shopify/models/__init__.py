@@ -10,6 +10,7 @@ from . import (
     synco_job,
     synco_location_map,
     synco_log,
+    synco_reconcile,
     synco_shop,
     synco_webhook_event,
 )

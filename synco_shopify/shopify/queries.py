@@ -151,6 +151,31 @@ query SyncoOrders($first: Int!, $after: String, $query: String) {
 }
 """
 
+# The reconciliation's list: every order changed since the last run with
+# the first ten of its fulfillments, enough to compare them with Odoo's
+# links (~31 points an order requested, 4 or so spent; 25 a page, ~780).
+# An order with ten or more is read whole (``reads.order_fulfillments``).
+ORDERS_RECONCILE = """
+query SyncoOrdersReconcile($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes {
+      id
+      legacyResourceId
+      name
+      updatedAt
+      cancelledAt
+      fulfillments(first: 10) {
+        id
+        status
+        location { legacyResourceId }
+        trackingInfo(first: 1) { company number }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
 FULFILLMENT = (
     """
 query SyncoFulfillmentById($id: ID!, $after: String) {

@@ -10,6 +10,7 @@ from . import (
     test_out_of_order,
     test_push_fulfillment,
     test_races,
+    test_reconcile,
     test_secrets,
     test_shop_connection,
     test_webhook_intake,
