@@ -28,8 +28,11 @@ def _variables(name: str, state: dict) -> dict:
         "LOCATIONS": {"first": 50},
         "ORDER": {"id": order["id"]},
         "ORDER_FULFILLMENT_ORDERS": {"id": order["id"], "first": 5},
-        "ORDER_FULFILLMENTS": {"id": order["id"]},
+        "ORDER_FULFILLMENTS": {"id": order["id"], "first": 50},
+        "FULFILLMENT_ORDER_LINES": {"id": fo["id"]},
+        "FULFILLMENT_ORDER_FULFILLMENTS": {"id": order["fulfillment_orders"][0]["id"]},
         "ORDERS": {"first": 50, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
+        "ORDERS_RECONCILE": {"first": 25, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
         "FULFILLMENT": {"id": fulfillment and fulfillment["id"]},
         "FULFILLMENT_CREATE": {
             "fulfillment": {

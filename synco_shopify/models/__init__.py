@@ -11,6 +11,7 @@ from . import (
     synco_job_runner,
     synco_location_map,
     synco_log,
+    synco_reconcile,
     synco_shop,
     synco_webhook_event,
 )

@@ -6,7 +6,7 @@ from odoo.tools import SQL
 
 from ..planning import orders as planner
 from ..planning.retry import NeedsAttention
-from ..shopify import queries
+from ..shopify import queries, reads
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
 from .synco_job import SYNC_STATES, sync_state
@@ -16,8 +16,8 @@ _logger = logging.getLogger(__name__)
 # The catch-up reads again what changed this long before its last run:
 # Shopify's updated_at and our clock may disagree, and a write may land late.
 CATCH_UP_OVERLAP = timedelta(minutes=10)
-ORDERS_PAGE = 50
-FULFILLMENT_ORDERS_PAGE = 5
+# ORDERS_RECONCILE lists fulfillments too: 25 orders keep a page near 780 points.
+RECONCILE_PAGE = 25
 
 
 class SaleOrder(models.Model):
@@ -134,17 +134,19 @@ class SaleOrder(models.Model):
     def _synco_cron_catch_up(self):
         """Queue an import of every order Shopify changed since the last
         catch-up (webhooks get lost or come late) that Odoo lacks, or that
-        Shopify cancelled and Odoo has not. Other changes (fulfillments,
-        Odoo's own among them) need no import: skipping them saves a read
-        of each order from the bucket the pushes share."""
+        Shopify cancelled and Odoo has not; for the others, reconcile their
+        fulfillments (``synco.reconcile``) from the same list, so no order
+        is read on its own. Safe to run every minute: what is open or was
+        tried is not queued again."""
         for shop in self.env["synco.shop"].search([("state", "=", "connected")]):
             started = fields.Datetime.now()
             since = (shop.orders_synced_at or shop.create_date) - CATCH_UP_OVERLAP
             query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
             try:
                 client = shop._shopify_client()
-                variables = {"first": ORDERS_PAGE, "query": query}
-                nodes = list(client.paginate(queries.ORDERS, variables, ("orders",)))
+                variables = {"first": RECONCILE_PAGE, "query": query}
+                nodes = list(client.paginate(queries.ORDERS_RECONCILE, variables, ("orders",)))
+                reconciled = self.env["synco.reconcile"]._reconcile(shop, client, nodes, since)
             except ShopifyError as exc:
                 _logger.warning("shop %s: order catch-up failed, will retry: %s", shop.id, exc)
                 continue
@@ -168,10 +170,11 @@ class SaleOrder(models.Model):
                 self._synco_enqueue_import(shop, node["id"], "catch-up")
             shop.orders_synced_at = started
             _logger.info(
-                "shop %s: order catch-up listed %s orders, queued %s",
+                "shop %s: order catch-up listed %s orders, queued %s imports, reconciled %s",
                 shop.id,
                 len(nodes),
                 len(stale),
+                reconciled,
             )
 
     @api.model
@@ -197,13 +200,7 @@ class SaleOrder(models.Model):
         existing = self._synco_find(shop, order_id)
         if existing:
             return existing._synco_apply_shopify_state(order)
-        order["fulfillmentOrders"] = list(
-            client.paginate(
-                queries.ORDER_FULFILLMENT_ORDERS,
-                {"id": order["id"], "first": FULFILLMENT_ORDERS_PAGE},
-                ("order", "fulfillmentOrders"),
-            )
-        )
+        order["fulfillmentOrders"] = reads.fulfillment_orders(client, order["id"])
         plan = planner.plan_order(
             order,
             self._synco_product_index(shop, order),

@@ -1,4 +1,5 @@
 import hashlib
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -6,7 +7,7 @@ from odoo.tools.float_utils import float_compare, float_is_zero
 
 from ..planning import fulfillment as planner
 from ..planning.retry import NeedsAttention, RetryLater
-from ..shopify import queries
+from ..shopify import queries, reads
 from .synco_job import SYNC_STATES, sync_state
 
 # A held fulfillment order is the merchant's to release; look again this often.
@@ -14,6 +15,8 @@ HOLD_RECHECK = 15 * 60
 # Moves and re-plans per push: a move changes the fulfillment orders, so the
 # job reads them again; more rounds than this means something else changes them.
 MAX_PLAN_ROUNDS = 3
+# Shopify's clock and Odoo's may disagree by this much.
+CLOCK_MARGIN = timedelta(minutes=10)
 
 
 class StockPicking(models.Model):
@@ -103,23 +106,51 @@ class StockPicking(models.Model):
         return res
 
     def _synco_enqueue_tracking_update(self):
-        for picking in self.filtered(lambda p: p.state == "done"):
-            links = picking.synco_fulfillment_ids.filtered(
-                lambda link: link.origin == "odoo" and link.state == "done"
-            )
-            if not links:
-                continue  # not pushed yet: the push sends the current tracking
+        """Queue an update of Shopify's tracking after a change in Odoo:
+        behind the delivery's push when one is still open (it may have read
+        the old value already, so it cannot be trusted to carry the new
+        one), else when a pushed fulfillment exists."""
+        done = self.filtered(lambda p: p.state == "done")
+        for picking in done & done._synco_pushed_or_pushing():
+            shop = picking._synco_shop()
+            if not shop:
+                continue
             # The key carries the values, so a second change while the first
             # update runs is queued after it rather than folded into it.
             values = f"{picking.carrier_id.id}:{picking.carrier_tracking_ref or ''}"
             digest = hashlib.sha1(values.encode()).hexdigest()[:12]
             self.env["synco.job"]._enqueue(
-                links.shop_id,
+                shop,
                 "update_tracking",
                 record=picking,
                 dedupe_key=f"tracking:{picking.id}:{digest}",
                 ordering_key=f"order:{picking.sale_id.shopify_order_id}",
             )
+
+    def _synco_pushed_or_pushing(self):
+        """The deliveries among these with a live Odoo-led fulfillment link
+        or an open push job. One statement, so a push committing meanwhile
+        is seen either as open or as linked, never as neither: its link and
+        its job's end are one commit."""
+        if not self.ids:
+            return self
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM stock_picking picking WHERE id = ANY(%s) AND (
+                    EXISTS (SELECT 1 FROM synco_fulfillment link
+                             WHERE link.picking_id = picking.id AND link.origin = 'odoo'
+                               AND link.state = 'done')
+                    OR EXISTS (SELECT 1 FROM synco_job job
+                                WHERE job.res_model = 'stock.picking' AND job.res_id = picking.id
+                                  AND job.job_type = 'push_fulfillment'
+                                  AND job.state IN ('pending', 'running')))
+                """,
+                self.ids,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def action_cancel(self):
         backorders = self.filtered(
@@ -230,30 +261,60 @@ class StockPicking(models.Model):
         )
 
     def _synco_job_push_fulfillment(self, job):
-        """Make Shopify hold exactly one fulfillment for this delivery. Reads
-        Shopify first, so a replay, a duplicate trigger or a retry after a
-        lost answer links what exists instead of creating it again."""
+        """Make Shopify hold exactly the fulfillments of this delivery: one,
+        or one per ``planner.split_lines`` part past Shopify's 512 line items
+        per fulfillment order. Reads Shopify first, so a replay, a duplicate
+        trigger or a retry after a lost answer links what exists instead of
+        creating it again."""
         self.ensure_one()
-        if self.synco_fulfillment_ids.filtered(lambda link: link.origin == "odoo"):
-            return "already linked"
+        pushed = self.synco_fulfillment_ids.filtered(lambda link: link.origin == "odoo")
         shop = job.shop_id
         lines = self._synco_push_lines()
         if not lines:
-            return "no Shopify line in this delivery"
+            return "already linked" if pushed else "no Shopify line in this delivery"
+        parts = planner.split_lines(lines)
+        if len(pushed) >= len(parts):
+            return "already linked"
         location = self._synco_location(shop)
         client = job._client()
+        order_gid = f"gid://shopify/Order/{self.sale_id.shopify_order_id}"
+        # One read of the order serves every part: the parts ship disjoint
+        # line items, so creating one leaves the others' open lines as read.
+        snapshot = {
+            "fulfillments": reads.order_fulfillments(client, order_gid)[1],
+            "fulfillment_orders": reads.fulfillment_orders(client, order_gid),
+            "lines": {},
+        }
+        # Parts are pushed in order, so the links made are the first parts.
+        results = [
+            self._synco_push_part(part, job, client, location, snapshot)
+            for part in parts[len(pushed) :]
+        ]
+        return "; ".join(results)
+
+    def _synco_push_part(self, lines, job, client, location, snapshot):
+        """Link or create the one Shopify fulfillment of ``lines``."""
+        shop = job.shop_id
         order_gid = f"gid://shopify/Order/{self.sale_id.shopify_order_id}"
         linked = self.env["synco.fulfillment"].search(
             [("shop_id", "=", shop.id), ("sale_order_id", "=", self.sale_id.id)]
         )
-        fulfillments = client.execute(queries.ORDER_FULFILLMENTS, {"id": order_gid})["order"]
-        existing = planner.match_existing(
-            lines,
-            (fulfillments or {}).get("fulfillments") or [],
+        # A lost answer's fulfillment was made after this delivery was done
+        # (less a margin for the clocks): older ones need no reading.
+        candidates = planner.candidates(
+            snapshot["fulfillments"],
             location.shopify_location_id,
             exclude_ids={
                 f"gid://shopify/Fulfillment/{i}" for i in linked.mapped("shopify_fulfillment_id")
             },
+            created_after=self.date_done and self.date_done - CLOCK_MARGIN,
+        )
+        cache = snapshot["lines"]
+        for found in candidates:
+            if found["id"] not in cache:
+                cache[found["id"]] = reads.fulfillment(client, found["id"]) or found
+        existing = planner.match_existing(
+            lines, [cache[f["id"]] for f in candidates], location.shopify_location_id
         )
         if existing:
             link = self.env["synco.fulfillment"]._link(
@@ -268,16 +329,9 @@ class StockPicking(models.Model):
             )
             return f"linked existing fulfillment {existing['id']}"
         for _round in range(MAX_PLAN_ROUNDS):
-            fulfillment_orders = list(
-                client.paginate(
-                    queries.ORDER_FULFILLMENT_ORDERS,
-                    {"id": order_gid, "first": 5},
-                    ("order", "fulfillmentOrders"),
-                )
-            )
             plan = planner.plan_push(
                 lines,
-                fulfillment_orders,
+                snapshot["fulfillment_orders"],
                 location.shopify_location_id,
                 {m.shopify_location_id: m.name for m in shop.location_map_ids},
             )
@@ -286,6 +340,7 @@ class StockPicking(models.Model):
             for move in plan.moves:
                 variables = {key: value for key, value in move.items() if key != "from_location"}
                 client.mutate(queries.FULFILLMENT_ORDER_MOVE, variables, "fulfillmentOrderMove")
+            snapshot["fulfillment_orders"] = reads.fulfillment_orders(client, order_gid)
         return self._synco_apply_push_plan(plan, job, shop, client)
 
     def _synco_apply_push_plan(self, plan, job, shop, client):
@@ -321,35 +376,46 @@ class StockPicking(models.Model):
         return f"created fulfillment {result['id']}"
 
     def _synco_job_update_tracking(self, job):
-        """Bring the tracking of this delivery's Shopify fulfillment in line
-        with Odoo's; a no-op when Shopify already shows it."""
+        """Bring the tracking of this delivery's Shopify fulfillments (one,
+        or one per part of a split push) in line with Odoo's; a no-op when
+        Shopify already shows it. It reads the delivery when it runs, and
+        runs after any open push of the order, so Shopify ends with the
+        last value Odoo holds."""
         self.ensure_one()
-        link = self.synco_fulfillment_ids.filtered(
+        links = self.synco_fulfillment_ids.filtered(
             lambda f: f.origin == "odoo" and f.state == "done"
-        )[:1]
-        if not link:
+        )
+        if not links:
             return "not pushed yet: the push carries the tracking"
         tracking = self._synco_tracking_input() or {}
         numbers = tracking.get("numbers") or [tracking.get("number")]
-        if link.tracking_number == numbers[0] and link.tracking_company == tracking.get("company"):
-            return "tracking already up to date"
-        result = job._client().mutate(
-            queries.FULFILLMENT_TRACKING_UPDATE,
-            {
-                "fulfillmentId": link._gid(),
-                "trackingInfoInput": tracking,
-                "notifyCustomer": job.shop_id.notify_customer,
-            },
-            "fulfillmentTrackingInfoUpdate",
-        )["fulfillment"]
-        info = (result.get("trackingInfo") or [{}])[0]
-        link.write(
-            {
-                "tracking_number": info.get("number"),
-                "tracking_company": info.get("company"),
-                "tracking_url": info.get("url"),
-            }
+        stale = links.filtered(
+            lambda link: (
+                (link.tracking_number, link.tracking_company)
+                != (numbers[0], tracking.get("company"))
+            )
         )
+        if not stale:
+            return "tracking already up to date"
+        client = job._client()
+        for link in stale.sorted("id"):
+            result = client.mutate(
+                queries.FULFILLMENT_TRACKING_UPDATE,
+                {
+                    "fulfillmentId": link._gid(),
+                    "trackingInfoInput": tracking,
+                    "notifyCustomer": job.shop_id.notify_customer,
+                },
+                "fulfillmentTrackingInfoUpdate",
+            )["fulfillment"]
+            info = (result.get("trackingInfo") or [{}])[0]
+            link.write(
+                {
+                    "tracking_number": info.get("number"),
+                    "tracking_company": info.get("company"),
+                    "tracking_url": info.get("url"),
+                }
+            )
         self._synco_post(
             self.env._(
                 "Sent to Shopify: tracking of %(picking)s updated to %(number)s.",

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 
 from ..planning.retry import NeedsAttention, RetryLater
 from ..planning.shipment import plan_apply
-from ..shopify import queries
+from ..shopify import reads
 from ..shopify.ids import legacy_id
 
 # An order's fulfillment can arrive before the order itself is in Odoo.
@@ -87,16 +87,22 @@ class SyncoFulfillment(models.Model):
         per Shopify fulfillment; every delivery of it folds into that job."""
         payload = event._payload()
         fulfillment_id = str(payload["id"])
-        order_id = str(payload.get("order_id") or "")
-        self.env["synco.job"]._enqueue(
-            event.shop_id,
+        self._synco_enqueue_apply(event.shop_id, fulfillment_id, payload.get("order_id"))
+        return f"apply of fulfillment {fulfillment_id} queued"
+
+    @api.model
+    def _synco_enqueue_apply(self, shop, fulfillment_id, order_id):
+        """The one apply job of a Shopify fulfillment (webhook or
+        reconciliation alike), in its order's sequence."""
+        order_id = str(order_id or "")
+        return self.env["synco.job"]._enqueue(
+            shop,
             "apply_fulfillment",
             model="synco.fulfillment",
-            payload={"fulfillment_id": fulfillment_id, "order_id": order_id},
+            payload={"fulfillment_id": str(fulfillment_id), "order_id": order_id},
             dedupe_key=f"fulfillment:{fulfillment_id}",
             ordering_key=f"order:{order_id}",
         )
-        return f"apply of fulfillment {fulfillment_id} queued"
 
     @api.model
     def _synco_job_apply_fulfillment(self, job):
@@ -106,7 +112,7 @@ class SyncoFulfillment(models.Model):
         shop = job.shop_id
         client = job._client()
         gid = f"gid://shopify/Fulfillment/{job.payload['fulfillment_id']}"
-        fulfillment = client.execute(queries.FULFILLMENT, {"id": gid})["fulfillment"]
+        fulfillment = reads.fulfillment(client, gid)
         if not fulfillment:
             return "Shopify no longer has this fulfillment"
         link = self.search(

@@ -177,7 +177,11 @@ class SyncoJob(models.Model):
         """Queue a job and wake the runner; return it, or the open job that
         already holds ``dedupe_key``. Safe under concurrency: one INSERT that
         yields to the partial unique index. The handler runs on ``record``,
-        else on ``model`` (a model name), else on the shop."""
+        else on ``model`` (a model name), else on the shop. A job about a
+        Shopify order Odoo lacks (``ordering_key`` ``order:<id>``, no
+        record) is queued behind that order's import (see
+        ``_synco_import_first``)."""
+        self._synco_import_first(shop, job_type, record, ordering_key)
         now = self._now()
         at = now + timedelta(seconds=delay)
         insert = SQL(
@@ -242,6 +246,23 @@ class SyncoJob(models.Model):
         if cron_id and at <= now:
             self._notify_on_commit()
         return self.browse(row[0])
+
+    def _synco_import_first(self, shop, job_type, record, ordering_key):
+        """Webhooks come unordered: a fulfillment, a hold or an edit can
+        arrive before the order it is about (orders/create lost or late).
+        Every job about an order id passes here, so for an order Odoo lacks
+        its import is queued first, due now, and so runs ahead of the job in
+        the order's sequence (jobs sharing an ordering key run by id)
+        instead of the job waiting for the catch-up. One indexed query per
+        such job; none for jobs on Odoo records (their order is here)."""
+        if record is not None or job_type == "import_order" or not ordering_key:
+            return
+        prefix, _, order_id = ordering_key.partition(":")
+        if prefix != "order" or not order_id.isdigit():
+            return
+        SaleOrder = self.env["sale.order"].sudo()
+        if not SaleOrder._synco_find(shop, order_id):
+            SaleOrder._synco_enqueue_import(shop, order_id, f"before {job_type}")
 
     def _runner_cron_id(self):
         return self.env["ir.model.data"]._xmlid_to_res_id(

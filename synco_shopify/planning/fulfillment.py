@@ -10,6 +10,7 @@ already created) and the tracking input are here too.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from ..shopify.ids import legacy_id, to_gid
 
@@ -18,6 +19,9 @@ WAITING_STATUSES = frozenset({"ON_HOLD", "SCHEDULED"})
 # Fulfillments in these states fulfil nothing, so they never match a delivery.
 DEAD_FULFILLMENT_STATUSES = frozenset({"CANCELLED", "ERROR", "FAILURE"})
 _NONE_OPEN = " but Shopify has 0 open"
+# Shopify takes at most this many line items per fulfillment order in one
+# fulfillmentCreate, and one fulfillment order at most once per call.
+MAX_FULFILLMENT_ORDER_LINES = 512
 _EPSILON = 1e-6
 # Odoo joins several tracking numbers with commas; people type ";" or lines.
 # Plain spaces are kept: "1Z 999 AA1 0123 4567 84" is one UPS number.
@@ -235,6 +239,48 @@ def _by_fo(takes):
         yield fo_id, items, names[fo_id]
 
 
+def split_lines(lines, size=MAX_FULFILLMENT_ORDER_LINES):
+    """One delivery's ``lines`` in parts of at most ``size`` line items,
+    sorted by line item id: each part is one fulfillment. A line item sits
+    on one line of each fulfillment order, so no fulfillment order input of
+    a part exceeds Shopify's limit. The same lines always give the same
+    parts, so a retry finds the parts a lost answer already created."""
+    totals = list(_sum_lines(lines).items())
+    return [
+        [{"line_item_id": item, "quantity": q} for item, q in totals[i : i + size]]
+        for i in range(0, len(totals), size)
+    ]
+
+
+def candidates(fulfillments, location_id, exclude_ids=(), created_after=None):
+    """The live fulfillments at ``location_id`` whose id is not in
+    ``exclude_ids`` (and, given a naive UTC datetime ``created_after``,
+    made since): the only ones ``match_existing`` can pick, so the only
+    ones whose lines need reading."""
+    location_id = legacy_id(location_id)
+    excluded = {legacy_id(i) for i in exclude_ids}
+    return [
+        f
+        for f in fulfillments
+        if f.get("status") not in DEAD_FULFILLMENT_STATUSES
+        and _location_id(f.get("location") or {}) == location_id
+        and legacy_id(f["id"]) not in excluded
+        and not (created_after and _before(f.get("createdAt"), created_after))
+    ]
+
+
+def _before(stamp, moment):
+    """Whether Shopify's ISO ``stamp`` is before the naive UTC ``moment``;
+    False when the stamp is missing or unreadable (keep the candidate)."""
+    try:
+        when = datetime.fromisoformat((stamp or "").replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if when.tzinfo:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return when < moment
+
+
 def match_existing(lines, fulfillments, location_id, exclude_ids=()):
     """The one live fulfillment at ``location_id`` whose line items and
     quantities equal ``lines`` exactly and whose id is not in
@@ -242,15 +288,8 @@ def match_existing(lines, fulfillments, location_id, exclude_ids=()):
     wanted = {item: _whole(q) for item, q in _sum_lines(lines).items()}
     if not wanted or None in wanted.values():
         return None
-    location_id = legacy_id(location_id)
-    excluded = {legacy_id(i) for i in exclude_ids}
     found = [
-        f
-        for f in fulfillments
-        if f.get("status") not in DEAD_FULFILLMENT_STATUSES
-        and _location_id(f.get("location") or {}) == location_id
-        and legacy_id(f["id"]) not in excluded
-        and _fulfilled(f) == wanted
+        f for f in candidates(fulfillments, location_id, exclude_ids) if _fulfilled(f) == wanted
     ]
     return found[0] if len(found) == 1 else None
 

@@ -29,6 +29,9 @@ TRACKING_URLS = {
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
 QUANTITY_ERROR = "Invalid fulfillment order line item quantity requested."
+# Shopify's limit per fulfillment order input of one fulfillmentCreate (the
+# message is the sandbox's guess).
+MAX_INPUT_LINES = 512
 
 
 def build_tracking(spec: dict | None) -> list[dict]:
@@ -106,6 +109,10 @@ class FulfillmentOps:
                 _err(errors, msg, *path, "fulfillmentOrderId")
                 continue
             items = group.get("fulfillmentOrderLineItems")
+            if items is not None and len(items) > MAX_INPUT_LINES:
+                msg = f"A fulfillment order input takes at most {MAX_INPUT_LINES} line items."
+                _err(errors, msg, *path, "fulfillmentOrderLineItems")
+                continue
             allocations += self._select_lines(fo, items, errors, path)
         if len({fo.order.num for fo in fos}) > 1:
             msg = "All fulfillment orders must belong to the same order."

@@ -9,7 +9,12 @@ root test suite runs all of them against it. Operation names start with
 # and nested connections multiply (``first`` x the child's cost). So an
 # order is read in three documents, each well under the limit: the order and
 # its lines fifty at a time (~550; ``$linesAfter`` pages on), its
-# fulfillment orders five at a time (~560), and its fulfillments (~870).
+# fulfillment orders five at a time with fifty lines each (~560), and its
+# fulfillments without their lines (~150). Longer lists page on in their
+# own documents, 250 (Shopify's largest page) at a time, ~500 points each:
+# a fulfillment order's lines, a fulfillment's lines, and the fulfillments
+# of a fulfillment order when an order has more than ``Order.fulfillments``
+# lists. ``shopify.reads`` does the paging.
 
 FULFILLMENT_ORDER_FIELDS = """
 fragment SyncoFulfillmentOrder on FulfillmentOrder {
@@ -24,6 +29,7 @@ fragment SyncoFulfillmentOrder on FulfillmentOrder {
   fulfillmentHolds { reason reasonNotes }
   lineItems(first: 50) {
     nodes { id totalQuantity remainingQuantity sku lineItem { id } }
+    pageInfo { hasNextPage endCursor }
   }
 }
 """
@@ -37,7 +43,6 @@ fragment SyncoFulfillment on Fulfillment {
   updatedAt
   location { id legacyResourceId }
   trackingInfo { company number url }
-  fulfillmentLineItems(first: 40) { nodes { id quantity lineItem { id } } }
 }
 """
 
@@ -126,11 +131,11 @@ query SyncoOrderFulfillmentOrders($id: ID!, $first: Int!, $after: String) {
 
 ORDER_FULFILLMENTS = (
     """
-query SyncoOrderFulfillments($id: ID!) {
+query SyncoOrderFulfillments($id: ID!, $first: Int!) {
   order(id: $id) {
     id
     displayFulfillmentStatus
-    fulfillments(first: 10) { ...SyncoFulfillment }
+    fulfillments(first: $first) { ...SyncoFulfillment }
   }
 }
 """
@@ -146,12 +151,68 @@ query SyncoOrders($first: Int!, $after: String, $query: String) {
 }
 """
 
+# The reconciliation's list: every order changed since the last run with
+# the first ten of its fulfillments, enough to compare them with Odoo's
+# links (~31 points an order requested, 4 or so spent; 25 a page, ~780).
+# An order with ten or more is read whole (``reads.order_fulfillments``).
+ORDERS_RECONCILE = """
+query SyncoOrdersReconcile($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes {
+      id
+      legacyResourceId
+      name
+      updatedAt
+      cancelledAt
+      fulfillments(first: 10) {
+        id
+        status
+        location { legacyResourceId }
+        trackingInfo(first: 1) { company number }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
 FULFILLMENT = (
     """
-query SyncoFulfillmentById($id: ID!) {
+query SyncoFulfillmentById($id: ID!, $after: String) {
   fulfillment(id: $id) {
     ...SyncoFulfillment
     order { id legacyResourceId }
+    fulfillmentLineItems(first: 250, after: $after) {
+      nodes { id quantity lineItem { id } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+    + FULFILLMENT_FIELDS
+)
+
+FULFILLMENT_ORDER_LINES = """
+query SyncoFulfillmentOrderLines($id: ID!, $after: String) {
+  fulfillmentOrder(id: $id) {
+    id
+    lineItems(first: 250, after: $after) {
+      nodes { id totalQuantity remainingQuantity sku lineItem { id } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_FULFILLMENTS = (
+    """
+query SyncoFulfillmentOrderFulfillments($id: ID!, $after: String) {
+  fulfillmentOrder(id: $id) {
+    id
+    fulfillments(first: 250, after: $after) {
+      nodes { ...SyncoFulfillment }
+      pageInfo { hasNextPage endCursor }
+    }
   }
 }
 """

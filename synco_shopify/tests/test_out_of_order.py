@@ -1,0 +1,112 @@
+from odoo.tests import tagged
+
+from .common import SyncoHttpOrderCase
+
+ADDRESS = {
+    "name": "Wile E. Coyote",
+    "first_name": "Wile",
+    "last_name": "Coyote",
+    "address1": "1 Mesa Road",
+    "city": "Tucson",
+    "zip": "85701",
+    "province_code": "AZ",
+    "country_code": "US",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestOutOfOrderWebhooks(SyncoHttpOrderCase):
+    """A webhook about an order Odoo does not have yet (its orders/create
+    lost or late) queues that order's import at once, ahead of itself.
+    The sandbox sends signed webhooks to the controller over HTTP; the
+    order topics are not subscribed, as if their deliveries were lost."""
+
+    TOPICS = ("fulfillments/create", "fulfillments/update")
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.clear_faults()
+        self.shop.fulfillment_direction = "shopify_to_odoo"
+
+    def new_order(self, quantity=2):
+        return self.sandbox.create_order(
+            email="wile@example.com",
+            shipping_address=ADDRESS,
+            line_items=[{"sku": "ANVIL", "quantity": quantity, "location_id": self.loc_main["id"]}],
+        )
+
+    def sale_of(self, shopify):
+        return self.env["sale.order"].search(
+            [
+                ("synco_shop_id", "=", self.shop.id),
+                ("shopify_order_id", "=", str(shopify["legacy_id"])),
+            ]
+        )
+
+    def order_jobs(self, shopify):
+        return self.env["synco.job"].search(
+            [("ordering_key", "=", f"order:{shopify['legacy_id']}")], order="id"
+        )
+
+    def test_fulfillment_before_its_order_imports_the_order_first(self):
+        shopify = self.new_order()
+        self.sandbox.fulfill(
+            shopify["id"],
+            tracking={"company": "UPS", "number": "1ZEARLY"},
+            location_id=self.loc_main["id"],
+        )
+        self.deliver()
+        jobs = self.order_jobs(shopify)
+        self.assertEqual(jobs.mapped("job_type"), ["import_order", "apply_fulfillment"])
+        self.assertEqual(jobs.mapped("state"), ["done", "done"], jobs.mapped("last_error"))
+        self.assertEqual(jobs[1].attempts, 1, "the apply never waited for the order")
+        sale = self.sale_of(shopify)
+        picking = sale.picking_ids
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.carrier_tracking_ref, "1ZEARLY")
+        self.assertEqual(sale.order_line.qty_delivered, 2)
+
+    def test_two_early_webhooks_share_one_import(self):
+        shopify = self.new_order(quantity=3)
+        for _ in range(2):
+            self.sandbox.fulfill(
+                shopify["id"],
+                line_items=[{"line_item_id": shopify["line_items"][0]["id"], "quantity": 1}],
+                location_id=self.loc_main["id"],
+            )
+        self.deliver()
+        jobs = self.order_jobs(shopify)
+        self.assertEqual(jobs.mapped("job_type").count("import_order"), 1)
+        self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("last_error"))
+        self.assertEqual(self.sale_of(shopify).order_line.qty_delivered, 2)
+
+    def test_any_job_about_an_order_odoo_lacks_goes_behind_its_import(self):
+        """The shared place: whatever the topic (holds and edits too), a job
+        keyed by an order Odoo lacks is queued behind that order's import;
+        one keyed by an order Odoo has is queued alone."""
+        shopify = self.new_order()
+        Job = self.env["synco.job"]
+        job = Job._enqueue(
+            self.shop,
+            "apply_fulfillment",
+            model="synco.fulfillment",
+            payload={"fulfillment_id": "1", "order_id": str(shopify["legacy_id"])},
+            dedupe_key="some-topic:1",
+            ordering_key=f"order:{shopify['legacy_id']}",
+        )
+        (first, second) = self.order_jobs(shopify)
+        self.assertEqual((first.job_type, second), ("import_order", job))
+        self.assertEqual(first.payload["source"], "before apply_fulfillment")
+        job.action_cancel()
+        self.run_jobs()
+        self.assertTrue(self.sale_of(shopify))
+        again = Job._enqueue(
+            self.shop,
+            "apply_fulfillment",
+            model="synco.fulfillment",
+            payload={"fulfillment_id": "2", "order_id": str(shopify["legacy_id"])},
+            dedupe_key="some-topic:2",
+            ordering_key=f"order:{shopify['legacy_id']}",
+        )
+        self.assertEqual(self.order_jobs(shopify)[-1], again)
+        self.assertEqual(len(self.order_jobs(shopify)), 3, "no second import")
