@@ -31,6 +31,7 @@ def _variables(name: str, state: dict) -> dict:
         "ORDER_FULFILLMENTS": {"id": order["id"]},
         "ORDERS": {"first": 50, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
         "FULFILLMENT": {"id": fulfillment and fulfillment["id"]},
+        "FULFILLMENT_ORDER": {"id": fo["id"]},
         "FULFILLMENT_CREATE": {
             "fulfillment": {
                 "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}],

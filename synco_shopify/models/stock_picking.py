@@ -27,6 +27,13 @@ class StockPicking(models.Model):
         SYNC_STATES, compute="_compute_synco_state", string="Shopify Status"
     )
     shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url", string="Shopify Admin")
+    shopify_hold_reason = fields.Char(
+        string="Shopify Hold",
+        readonly=True,
+        copy=False,
+        help="Shopify holds this delivery's fulfillment order: it waits for the release.",
+    )
+    shopify_hold_ids = fields.Char(string="Shopify Hold IDs", readonly=True, copy=False)
 
     @api.depends("synco_fulfillment_ids.state", "sale_id.shopify_order_id", "state")
     def _compute_synco_state(self):

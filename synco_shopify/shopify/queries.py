@@ -21,7 +21,7 @@ fragment SyncoFulfillmentOrder on FulfillmentOrder {
     location { id legacyResourceId name fulfillmentService { id handle } }
   }
   supportedActions { action }
-  fulfillmentHolds { reason reasonNotes }
+  fulfillmentHolds { id reason reasonNotes }
   lineItems(first: 50) {
     nodes { id totalQuantity remainingQuantity sku lineItem { id } }
   }
@@ -99,6 +99,7 @@ query SyncoOrder($id: ID!, $linesAfter: String) {
         sku
         name
         quantity
+        currentQuantity
         variant { id sku barcode }
         originalUnitPriceSet { shopMoney { amount } }
         discountAllocations { allocatedAmountSet { shopMoney { amount } } }
@@ -156,6 +157,18 @@ query SyncoFulfillmentById($id: ID!) {
 }
 """
     + FULFILLMENT_FIELDS
+)
+
+FULFILLMENT_ORDER = (
+    """
+query SyncoFulfillmentOrder($id: ID!) {
+  fulfillmentOrder(id: $id) {
+    ...SyncoFulfillmentOrder
+    order { id legacyResourceId }
+  }
+}
+"""
+    + FULFILLMENT_ORDER_FIELDS
 )
 
 FULFILLMENT_CREATE = """
