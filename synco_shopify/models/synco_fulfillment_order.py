@@ -121,7 +121,7 @@ class SyncoFulfillmentOrder(models.AbstractModel):
                 body=self.env._(
                     "Shopify moved %(items)s to %(location)s; Odoo left the delivery as it "
                     "is: %(reason)s.",
-                    items=", ".join(moves.product_id.mapped("display_name")),
+                    items=", ".join(dict.fromkeys(m.product_id.display_name for m, _q in moves)),
                     location=location,
                     reason=reason,
                 ),

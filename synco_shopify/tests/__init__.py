@@ -5,6 +5,7 @@ from . import (
     test_launch_suite,
     test_locations,
     test_merchant_view,
+    test_order_changes,
     test_order_import,
     test_push_fulfillment,
     test_secrets,
