@@ -40,7 +40,7 @@ def _hold_then_validate(live, order, sale):
         what="the push to find the hold and wait",
     )
     assert not live.shopify_fulfillments(order)
-    return fo
+    return fo, where
 
 
 def test_hold_release_runs_the_waiting_push_in_seconds(live):
@@ -52,7 +52,7 @@ def test_hold_release_runs_the_waiting_push_in_seconds(live):
         seconds = []
         for _round in range(ROUNDS):
             ((order, sale),) = live.orders([[("ANVIL", 1)]], "main")
-            fo = _hold_then_validate(live, order, sale)
+            fo, where = _hold_then_validate(live, order, sale)
             started = time.monotonic()
             sandbox.release_hold(fo["id"])
             wait_until(
@@ -62,6 +62,11 @@ def test_hold_release_runs_the_waiting_push_in_seconds(live):
                 what="the released push to reach Shopify",
             )
             seconds.append(time.monotonic() - started)
+            wait_until(
+                lambda where=where: all(j["state"] == "done" for j in live.jobs(where)),
+                60,
+                what="the push job to record its fulfillment",
+            )
             live.assert_agree([(order, sale)])
         load = os.getloadavg()[0]
         print(

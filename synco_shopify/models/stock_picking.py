@@ -61,6 +61,21 @@ class StockPicking(models.Model):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "url": self.shopify_admin_url, "target": "new"}
 
+    def action_synco_release_hold(self):
+        """Queue the release, in Shopify, of the holds this delivery shows."""
+        self.ensure_one()
+        self.env["synco.job"]._enqueue(
+            self._synco_shop() or self.sale_id.synco_shop_id,
+            "release_hold",
+            record=self,
+            dedupe_key=f"release:{self.id}:{self.shopify_hold_ids}",
+            ordering_key=f"order:{self.sale_id.shopify_order_id}",
+        )
+        return True
+
+    def _synco_job_release_hold(self, job):
+        return self.env["synco.fulfillment.order"]._synco_release_holds(self, job)
+
     def _synco_post(self, body):
         """Note what went to or came from Shopify on the delivery and its order."""
         self.ensure_one()

@@ -48,7 +48,13 @@ class SyncoFulfillmentOrder(models.AbstractModel):
         fo, sale = self._synco_read(event, job, data["fulfillment_order"]["id"])
         if not sale:
             return "order or fulfillment order not in Odoo"
-        mapping = event.shop_id.location_map_ids._find(location_id=self._location_id(fo))
+        return self._synco_show_holds(event.shop_id, fo, sale)
+
+    @api.model
+    def _synco_show_holds(self, shop, fo, sale):
+        """The deliveries of ``fo``'s lines show its holds as they are now;
+        once none is left, the pushes waiting for the release run at once."""
+        mapping = shop.location_map_ids._find(location_id=self._location_id(fo))
         deliveries = self._synco_deliveries(sale, fo, mapping.warehouse_id, open_only=False)
         deliveries = deliveries.filtered(lambda p: p.state != "done" or not p.synco_fulfillment_ids)
         reason = fulfillment_planner.hold_reason(fo)
@@ -71,6 +77,34 @@ class SyncoFulfillmentOrder(models.AbstractModel):
             return f"{len(deliveries)} deliveries wait: {reason}"
         woken = self._synco_run_waiting(sale)
         return f"released; {woken} waiting pushes run now"
+
+    @api.model
+    def _synco_release_holds(self, picking, job):
+        """Release in Shopify the holds this delivery shows, by their ids:
+        a hold placed since (they stack) is not released with them."""
+        shown = set((picking.shopify_hold_ids or "").split(",")) - {""}
+        if not shown:
+            return "no Shopify hold on this delivery"
+        client = job._client()
+        order_gid = to_gid("Order", picking.sale_id.shopify_order_id)
+        variables = {"id": order_gid, "first": 5}
+        released = []
+        for fo in client.paginate(
+            queries.ORDER_FULFILLMENT_ORDERS, variables, ("order", "fulfillmentOrders")
+        ):
+            hold_ids = [h["id"] for h in fo.get("fulfillmentHolds") or () if h.get("id") in shown]
+            if not hold_ids:
+                continue
+            result = client.mutate(
+                queries.FULFILLMENT_ORDER_RELEASE_HOLD,
+                {"id": fo["id"], "holdIds": hold_ids},
+                "fulfillmentOrderReleaseHold",
+            )
+            self._synco_show_holds(job.shop_id, result["fulfillmentOrder"], picking.sale_id)
+            released += hold_ids
+        if not released:
+            return "already released in Shopify"
+        return f"released {len(released)} holds"
 
     @api.model
     def _synco_run_waiting(self, sale):

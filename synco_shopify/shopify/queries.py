@@ -209,6 +209,18 @@ mutation SyncoFulfillmentOrderMove(
 }
 """
 
+FULFILLMENT_ORDER_RELEASE_HOLD = (
+    """
+mutation SyncoFulfillmentOrderReleaseHold($id: ID!, $holdIds: [ID!]) {
+  fulfillmentOrderReleaseHold(id: $id, holdIds: $holdIds) {
+    fulfillmentOrder { ...SyncoFulfillmentOrder }
+    userErrors { field message }
+  }
+}
+"""
+    + FULFILLMENT_ORDER_FIELDS
+)
+
 FULFILLMENT_CANCEL = """
 mutation SyncoFulfillmentCancel($id: ID!) {
   fulfillmentCancel(id: $id) {

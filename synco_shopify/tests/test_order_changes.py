@@ -193,6 +193,25 @@ class TestOrderChanges(SyncoHttpOrderCase):
         self.assertFalse(sale.shopify_hold_reason)
         self.assertEqual(self.fulfilled(shopify), {"ANVIL": 1})
 
+    def test_release_from_odoo_releases_by_id_only_the_holds_it_shows(self):
+        shopify, sale = self.imported((self.anvil, 1, self.loc_main))
+        fo = shopify["fulfillment_orders"][0]
+        self.sandbox.hold(fo["id"], reason="AWAITING_PAYMENT")
+        self.deliver()
+        picking = sale.picking_ids
+        picking.action_synco_release_hold()
+        # A hold placed in Shopify after Odoo showed the first one stacks on it.
+        self.sandbox.hold(fo["id"], reason="HIGH_RISK_OF_FRAUD")
+        self.deliver()
+        job = self.env["synco.job"].search(
+            [("job_type", "=", "release_hold"), ("res_id", "=", picking.id)]
+        )
+        self.assertEqual((job.state, job.result), ("done", "released 1 holds"), job.last_error)
+        holds = self.shopify_order(shopify)["fulfillment_orders"][0]["holds"]
+        self.assertEqual([h["reason"] for h in holds], ["HIGH_RISK_OF_FRAUD"])
+        self.assertIn("HIGH_RISK_OF_FRAUD", picking.shopify_hold_reason)
+        self.assertNotIn("AWAITING_PAYMENT", picking.shopify_hold_reason)
+
     # -- reroutes -----------------------------------------------------------------
 
     def test_move_before_picking_moves_the_delivery_and_the_push_fulfills_there(self):
