@@ -15,6 +15,7 @@
         "views/synco_location_map_views.xml",
         "views/synco_job_views.xml",
         "views/synco_fulfillment_views.xml",
+        "views/synco_hold_views.xml",
         "wizard/synco_order_import_wizard_views.xml",
         "wizard/synco_launch_check_wizard_views.xml",
         "views/synco_shop_views.xml",

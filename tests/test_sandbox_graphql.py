@@ -23,6 +23,7 @@ def _variables(name: str, state: dict) -> dict:
     fulfillment = order["fulfillments"][0] if order["fulfillments"] else None
     east = next(loc for loc in state["locations"] if loc["name"] == "East Warehouse")
     sub = state["webhook_subscriptions"][0] if state["webhook_subscriptions"] else None
+    held = state["orders"][1]["fulfillment_orders"][0]
     return {
         "SHOP": {},
         "LOCATIONS": {"first": 50},
@@ -34,6 +35,11 @@ def _variables(name: str, state: dict) -> dict:
         "ORDERS": {"first": 50, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
         "ORDERS_RECONCILE": {"first": 25, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
         "FULFILLMENT": {"id": fulfillment and fulfillment["id"]},
+        "FULFILLMENT_ORDER": {"id": fo["id"]},
+        "FULFILLMENT_ORDER_RELEASE_HOLD": {
+            "id": held["id"],
+            "holdIds": [h["id"] for h in held["holds"]],
+        },
         "FULFILLMENT_CREATE": {
             "fulfillment": {
                 "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}],
@@ -72,6 +78,7 @@ def demo(sandbox):
     state = sandbox.admin.state()
     sandbox.admin.fulfill(state["orders"][2]["id"], tracking={"company": "UPS", "number": "1"})
     sandbox.admin.subscribe("orders/create", "https://example.com/hooks")
+    sandbox.admin.hold(state["orders"][1]["fulfillment_orders"][0]["id"])
     return sandbox
 
 

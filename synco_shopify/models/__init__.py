@@ -7,6 +7,7 @@ from . import (
     stock_move,
     stock_picking,
     synco_fulfillment,
+    synco_fulfillment_order,
     synco_job,
     synco_job_runner,
     synco_location_map,

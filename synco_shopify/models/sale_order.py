@@ -37,6 +37,11 @@ class SaleOrder(models.Model):
         SYNC_STATES, compute="_compute_synco_state", string="Shopify Status"
     )
     shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url", string="Shopify Admin")
+    shopify_hold_reason = fields.Char(
+        string="Shopify Hold",
+        compute="_compute_shopify_hold_reason",
+        help="The Shopify holds its deliveries wait for.",
+    )
 
     _sql_constraints = [
         (
@@ -81,6 +86,14 @@ class SaleOrder(models.Model):
                 bool(order.shopify_order_id),
             )
 
+    @api.depends("picking_ids.shopify_hold_reason")
+    def _compute_shopify_hold_reason(self):
+        for order in self:
+            reasons = order.picking_ids.filtered("shopify_hold_reason")
+            order.shopify_hold_reason = "; ".join(
+                dict.fromkeys(f"{p.name}: {p.shopify_hold_reason}" for p in reasons)
+            )
+
     @api.depends("shopify_order_id", "synco_shop_id.shop_domain")
     def _compute_shopify_admin_url(self):
         for order in self:
@@ -117,9 +130,27 @@ class SaleOrder(models.Model):
         data = event._payload()
         existing = self._synco_find(event.shop_id, data["id"])
         if existing and not data.get("cancelled_at"):
+            if existing.order_line._synco_differs_from(data.get("line_items") or ()):
+                return self._synco_on_order_edit_webhook(event, job)
             return f"already imported as {existing.name}"
         import_job = self._synco_enqueue_import(event.shop_id, data["id"], event.topic)
         return f"import queued as job {import_job.id}"
+
+    @api.model
+    def _synco_on_order_edit_webhook(self, event, job):
+        """orders/edited, refunds/create, and orders/updated with other
+        quantities than Odoo's: a job of its own per delivery (one already
+        running may have read the order before this change), in the order's
+        turn; it reads the order as it is now, so replays change nothing."""
+        data = event._payload()
+        order_id = (data.get("order_edit") or {}).get("order_id") or data.get("order_id")
+        order_id = order_id or data["id"]
+        if not self._synco_find(event.shop_id, order_id):
+            return "not in Odoo: its import reads the order as it is"
+        edit_job = self._synco_enqueue_import(
+            event.shop_id, order_id, event.topic, f"edit:{event.webhook_id}"
+        )
+        return f"update queued as job {edit_job.id}"
 
     @api.model
     def _synco_on_order_cancelled_webhook(self, event, job):
@@ -199,18 +230,8 @@ class SaleOrder(models.Model):
             return self._synco_skip(shop, order_id, "the order no longer exists in Shopify")
         existing = self._synco_find(shop, order_id)
         if existing:
-            return existing._synco_apply_shopify_state(order)
-        order["fulfillmentOrders"] = reads.fulfillment_orders(client, order["id"])
-        plan = planner.plan_order(
-            order,
-            self._synco_product_index(shop, order),
-            {
-                m.shopify_location_id: m.warehouse_id
-                for m in shop.location_map_ids
-                if m.warehouse_id
-            },
-            discount_digits=self.env["sale.order.line"]._synco_discount_digits(),
-        )
+            return existing._synco_apply_shopify_state(order, client)
+        plan = self._synco_plan(shop, order, client)
         if plan.skip_reason:
             return self._synco_skip(shop, plan.name or order_id, plan.skip_reason)
         if plan.unmatched_skus:
@@ -223,6 +244,21 @@ class SaleOrder(models.Model):
                 )
             )
         return self._synco_create_from_plan(shop, plan, order)
+
+    @api.model
+    def _synco_plan(self, shop, order, client):
+        """The sale order plan of ``order``, with its fulfillment orders read."""
+        order["fulfillmentOrders"] = reads.fulfillment_orders(client, order["id"])
+        return planner.plan_order(
+            order,
+            self._synco_product_index(shop, order),
+            {
+                m.shopify_location_id: m.warehouse_id
+                for m in shop.location_map_ids
+                if m.warehouse_id
+            },
+            discount_digits=self.env["sale.order.line"]._synco_discount_digits(),
+        )
 
     @api.model
     def _synco_read_order(self, client, order_id):
@@ -392,13 +428,13 @@ class SaleOrder(models.Model):
 
     # -- an order already in Odoo ---------------------------------------------------
 
-    def _synco_apply_shopify_state(self, order):
-        """Replays, updates and the catch-up change nothing that deliveries
-        hang on; only a Shopify cancellation acts, and only while nothing
-        has shipped."""
+    def _synco_apply_shopify_state(self, order, client):
+        """Shopify's edits and refunds set the sale lines to the current
+        quantities (a replay finds nothing to change); a Shopify
+        cancellation cancels, but only while nothing has shipped."""
         self.ensure_one()
         if not order.get("cancelledAt"):
-            return f"already imported as {self.name}"
+            return self.order_line._synco_follow_shopify(self, order, client)
         if self.state == "cancel":
             return f"already cancelled: {self.name}"
         shipped = self.picking_ids.filtered(

@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
+
+from ..planning import edits as edit_planner
+from ..planning.retry import NeedsAttention
 
 # Decimals of a discount percent that keep a line of up to a million exact
 # to the cent (see planning.orders.discount_percent).
@@ -67,3 +70,97 @@ class SaleOrderLine(models.Model):
         if country:
             vals["country_id"] = country.id
         return vals
+
+    # -- Shopify edits and refunds --------------------------------------------
+
+    def _synco_edit_lines(self):
+        """The edit planner's view of these sale lines: ordered quantity and
+        what Odoo already picked or shipped of it, in the line's unit."""
+        data = []
+        for line in self.filtered("shopify_line_item_id"):
+            moves = line.move_ids.filtered(
+                lambda m: (
+                    m.picking_code == "outgoing"
+                    and m.state != "cancel"
+                    and (m.state == "done" or m.picked)
+                )
+            )
+            committed = sum(
+                m.product_uom._compute_quantity(m.quantity, line.product_uom) for m in moves
+            )
+            data.append(
+                {
+                    "key": line.id,
+                    "line_item_id": line.shopify_line_item_id,
+                    "quantity": line.product_uom_qty,
+                    "committed": committed,
+                    "label": line.product_id.default_code or line.product_id.display_name,
+                    "where": moves.picking_id.mapped("name"),
+                }
+            )
+        return data
+
+    def _synco_differs_from(self, items):
+        """Whether Shopify's line items (a webhook's ``line_items``) hold
+        other current quantities than these sale lines."""
+        return edit_planner.differs(self._synco_edit_lines(), items)
+
+    def _synco_follow_shopify(self, sale, order, client):
+        """Bring the sale lines of ``sale`` (``self``) to the quantities
+        Shopify's ``order`` has now; sale_stock makes the open deliveries
+        follow. Everything or nothing: committed units stop it all."""
+        plan = edit_planner.plan_edit(self._synco_edit_lines(), order["lineItems"]["nodes"])
+        if plan.empty:
+            return f"already up to date: {sale.name}"
+        if plan.blocked:
+            raise NeedsAttention(
+                self.env._(
+                    "Shopify changed order %(name)s, but Odoo cannot follow: %(reasons)s. Nothing "
+                    "was changed: unpick or return those units (or change the order in Shopify), "
+                    "then retry.",
+                    name=order.get("name"),
+                    reasons="; ".join(plan.blocked),
+                )
+            )
+        added = self._synco_added_lines_vals(sale, order, plan.added, client) if plan.added else []
+        locked = sale.locked
+        if locked:
+            sale.action_unlock()
+        for line in self.filtered(lambda line: line.id in plan.quantities):
+            line.product_uom_qty = plan.quantities[line.id]
+        if added:
+            sale.write({"order_line": [Command.create(vals) for vals in added]})
+        if locked:
+            sale.action_lock()
+        summary = [f"{label}: {old:g} → {new:g}" for label, old, new in plan.changes]
+        summary += [f"{item.get('sku') or item.get('name')}: added" for item in plan.added]
+        sale.message_post(
+            body=self.env._("Changed in Shopify, changed here too: %s.", "; ".join(summary)),
+            subtype_xmlid="mail.mt_note",
+        )
+        return f"updated {sale.name}: " + "; ".join(summary)
+
+    @api.model
+    def _synco_added_lines_vals(self, sale, order, added, client):
+        """Sale line values for line items an edit added, each at the
+        warehouse of its fulfillment order's location, priced as Shopify."""
+        shop = sale.synco_shop_id
+        plan = sale._synco_plan(shop, edit_planner.added_order(order, added), client)
+        reason = plan.skip_reason or (
+            plan.unmatched_skus
+            and self.env._("products Odoo does not know: %s", ", ".join(plan.unmatched_skus))
+        )
+        if reason:
+            raise NeedsAttention(
+                self.env._(
+                    "Shopify added lines to order %(name)s that Odoo cannot add: %(reason)s. "
+                    "Nothing was changed; fix it, then retry.",
+                    name=plan.name,
+                    reason=reason,
+                )
+            )
+        taxes = {}
+        return [
+            sale._synco_prepare_line_vals(sale.company_id, plan, line, sale.warehouse_id, taxes)
+            for line in plan.lines
+        ]

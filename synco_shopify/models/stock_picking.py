@@ -30,6 +30,13 @@ class StockPicking(models.Model):
         SYNC_STATES, compute="_compute_synco_state", string="Shopify Status"
     )
     shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url", string="Shopify Admin")
+    shopify_hold_reason = fields.Char(
+        string="Shopify Hold",
+        readonly=True,
+        copy=False,
+        help="Shopify holds this delivery's fulfillment order: it waits for the release.",
+    )
+    shopify_hold_ids = fields.Char(string="Shopify Hold IDs", readonly=True, copy=False)
 
     @api.depends("synco_fulfillment_ids.state", "sale_id.shopify_order_id", "state")
     def _compute_synco_state(self):
@@ -56,6 +63,21 @@ class StockPicking(models.Model):
     def action_open_in_shopify(self):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "url": self.shopify_admin_url, "target": "new"}
+
+    def action_synco_release_hold(self):
+        """Queue the release, in Shopify, of the holds this delivery shows."""
+        self.ensure_one()
+        self.env["synco.job"]._enqueue(
+            self._synco_shop() or self.sale_id.synco_shop_id,
+            "release_hold",
+            record=self,
+            dedupe_key=f"release:{self.id}:{self.shopify_hold_ids}",
+            ordering_key=f"order:{self.sale_id.shopify_order_id}",
+        )
+        return True
+
+    def _synco_job_release_hold(self, job):
+        return self.env["synco.fulfillment.order"]._synco_release_holds(self, job)
 
     def _synco_post(self, body):
         """Note what went to or came from Shopify on the delivery and its order."""

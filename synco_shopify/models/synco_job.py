@@ -31,6 +31,7 @@ JOB_TYPES = [
     ("update_tracking", "Update tracking"),
     ("import_order", "Import order"),
     ("apply_fulfillment", "Apply Shopify fulfillment"),
+    ("release_hold", "Release Shopify hold"),
 ]
 
 # What a merchant sees on an order or a delivery.

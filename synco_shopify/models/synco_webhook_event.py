@@ -122,6 +122,19 @@ class SyncoWebhookEvent(models.Model):
 
     _synco_on_orders_updated = _synco_on_orders_create
 
+    def _synco_on_orders_edited(self, job):
+        return self.env["sale.order"]._synco_on_order_edit_webhook(self, job)
+
+    _synco_on_refunds_create = _synco_on_orders_edited
+
+    def _synco_on_fulfillment_orders_placed_on_hold(self, job):
+        return self.env["synco.fulfillment.order"]._synco_on_hold_webhook(self, job)
+
+    _synco_on_fulfillment_orders_hold_released = _synco_on_fulfillment_orders_placed_on_hold
+
+    def _synco_on_fulfillment_orders_moved(self, job):
+        return self.env["synco.fulfillment.order"]._synco_on_moved_webhook(self, job)
+
     def _synco_on_orders_cancelled(self, job):
         return self.env["sale.order"]._synco_on_order_cancelled_webhook(self, job)
 

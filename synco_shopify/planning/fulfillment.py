@@ -158,6 +158,12 @@ def _classify(fo, location_id):
     return "stuck", here, name, status
 
 
+def hold_reason(fo):
+    """What holds ``fo`` back, for a person ("on hold: OTHER (notes)"), or
+    "" when it is not on hold or scheduled."""
+    return _hold_note(fo) if fo.get("status") in WAITING_STATUSES else ""
+
+
 def _hold_note(fo):
     """Why an ON_HOLD or SCHEDULED fulfillment order waits."""
     if fo.get("status") == "SCHEDULED":

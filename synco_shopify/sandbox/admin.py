@@ -84,8 +84,24 @@ class SandboxAdmin:
         payload = {"reason": reason, "reason_notes": reason_notes}
         return self._call("POST", f"fulfillment_orders/{self._id(fo_id)}/hold", payload)
 
-    def release_hold(self, fo_id):
-        return self._call("POST", f"fulfillment_orders/{self._id(fo_id)}/release_hold", {})
+    def release_hold(self, fo_id, hold_ids=None):
+        """Release the holds of ``hold_ids`` (gids), or all of them."""
+        payload = {"hold_ids": list(hold_ids)} if hold_ids else {}
+        return self._call("POST", f"fulfillment_orders/{self._id(fo_id)}/release_hold", payload)
+
+    def move(self, fo_id, location_id, line_items=None):
+        """Move a fulfillment order as a merchant does in the admin."""
+        payload = {"location_id": location_id, "line_items": line_items}
+        return self._call("POST", f"fulfillment_orders/{self._id(fo_id)}/move", payload)
+
+    def edit_order(self, ident, set_quantities=(), add=()):
+        """An order edit: [{line_item_id, quantity}] and [{sku, quantity, location_id}]."""
+        payload = {"set_quantities": list(set_quantities), "add": list(add)}
+        return self._call("POST", f"orders/{self._id(ident)}/edit", payload)
+
+    def refund(self, ident, line_items, restock_type="cancel"):
+        payload = {"line_items": list(line_items), "restock_type": restock_type}
+        return self._call("POST", f"orders/{self._id(ident)}/refund", payload)
 
     def set_request_status(self, fo_id, request_status: str):
         path = f"fulfillment_orders/{self._id(fo_id)}/request_status"

@@ -11,6 +11,7 @@ import re
 from urllib.parse import unquote
 
 from . import payloads, views
+from .edits import EditError
 from .store import SandboxError
 
 ROUTES = []
@@ -34,7 +35,7 @@ def dispatch(sandbox, method: str, path: str, body: dict):
                     return fn(sandbox, body, **groups)
                 with sandbox.store.lock:
                     return fn(sandbox, body, **groups)
-            except SandboxError as exc:
+            except (SandboxError, EditError) as exc:
                 return 422, {"error": str(exc)}
             except (KeyError, ValueError, TypeError) as exc:
                 return 400, {"error": f"{type(exc).__name__}: {exc}"}
@@ -150,8 +151,37 @@ def hold(sb, body, ident):
 @route("POST", "fulfillment_orders/(?P<ident>[^/]+)/release_hold")
 def release_hold(sb, body, ident):
     fo = _need(sb.store.fulfillment_order(ident), "fulfillment order", ident)
-    sb.store.release_hold(fo)
+    sb.store.release_hold(fo, body.get("hold_ids"))
     return 200, views.fulfillment_order(sb.store, fo)
+
+
+@route("POST", "orders/(?P<ident>[^/]+)/edit")
+def edit_order(sb, body, ident):
+    """A merchant's order edit: {"set_quantities": [{line_item_id, quantity}],
+    "add": [{sku or variant_id, quantity, location_id}]}."""
+    order = _need(sb.store.order(ident), "order", ident)
+    sb.store.edit_order(order, body.get("set_quantities") or (), body.get("add") or ())
+    return 200, views.order(sb.store, order)
+
+
+@route("POST", "orders/(?P<ident>[^/]+)/refund")
+def refund(sb, body, ident):
+    """A refund of line units: {"line_items": [{line_item_id, quantity}], "restock_type"}."""
+    order = _need(sb.store.order(ident), "order", ident)
+    refund_id = sb.store.refund(order, body["line_items"], body.get("restock_type") or "cancel")
+    return 200, dict(views.order(sb.store, order), refund_id=refund_id)
+
+
+@route("POST", "fulfillment_orders/(?P<ident>[^/]+)/move")
+def move(sb, body, ident):
+    """The merchant moves a fulfillment order in the Shopify admin:
+    {"location_id", "line_items": [{id, quantity}] (all when absent)}."""
+    moved, _original, _rest, errors = sb.store.move_fulfillment_order(
+        ident, body["location_id"], body.get("line_items")
+    )
+    if errors:
+        raise SandboxError(errors[0]["message"])
+    return 200, views.fulfillment_order(sb.store, moved)
 
 
 @route("POST", "fulfillment_orders/(?P<ident>[^/]+)/request_status")

@@ -164,7 +164,7 @@ def _li_tax_lines(li, _info, first=None):
 
 @_set("LineItem", "currentQuantity")
 def _current_quantity(li, _info):
-    return li.quantity
+    return li.current_quantity
 
 
 @_set("LineItem", "requiresShipping")

@@ -93,6 +93,12 @@ class LineItem(Node):
     price: str
     tax_lines: list[dict] = field(default_factory=list)
     discount_allocations: list[dict] = field(default_factory=list)
+    # What is left after edits and refunds (``quantity`` stays as ordered).
+    current_quantity: int | None = None
+
+    def __post_init__(self):
+        if self.current_quantity is None:
+            self.current_quantity = self.quantity
 
     @property
     def name(self) -> str:
@@ -210,7 +216,7 @@ class Order(Node):
 
     @property
     def display_fulfillment_status(self) -> str:
-        total = sum(li.quantity for li in self.line_items)
+        total = sum(li.current_quantity for li in self.line_items)
         done = sum(self.fulfilled_quantity(li) for li in self.line_items)
         if done == 0:
             return "UNFULFILLED"

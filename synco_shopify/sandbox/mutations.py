@@ -7,6 +7,7 @@ Shopify.
 
 from __future__ import annotations
 
+from .edits import EditError
 from .models import now_iso, parse_gid
 from .resolvers import SCHEMA, fo_write_scope, require
 
@@ -146,6 +147,25 @@ def fulfillment_order_move(_root, info, id, newLocationId, fulfillmentOrderLineI
         "remainingFulfillmentOrder": remaining,
         "userErrors": errors,
     }
+
+
+@_mutation("fulfillmentOrderReleaseHold")
+def fulfillment_order_release_hold(_root, info, id, holdIds=None, externalId=None):
+    store = info.context
+    fo = store.fulfillment_order(id)
+    require(store, "fulfillmentOrderReleaseHold", fo_write_scope(fo))
+    if fo is None:
+        missing = _user_error("id", "Fulfillment order does not exist.")
+        return {"fulfillmentOrder": None, "userErrors": [missing]}
+    try:
+        store.release_holds(fo, holdIds)
+    except EditError as exc:
+        return {"fulfillmentOrder": None, "userErrors": [_user_error("holdIds", str(exc))]}
+    return {"fulfillmentOrder": fo, "userErrors": []}
+
+
+def _user_error(field, message):
+    return {"field": [field], "message": message}
 
 
 @_mutation("webhookSubscriptionCreate")

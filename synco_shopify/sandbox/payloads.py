@@ -137,11 +137,11 @@ def line_item(li, fulfilled: int | None = None) -> dict:
         "name": li.title,
         "sku": li.sku,
         "quantity": li.quantity,
-        "current_quantity": li.quantity,
-        "fulfillable_quantity": 0 if order.cancelled_at else max(li.quantity - done, 0),
+        "current_quantity": li.current_quantity,
+        "fulfillable_quantity": 0 if order.cancelled_at else max(li.current_quantity - done, 0),
         "fulfillment_status": None
         if done == 0
-        else ("fulfilled" if done >= li.quantity else "partial"),
+        else ("fulfilled" if done >= li.current_quantity else "partial"),
         "fulfillment_service": "manual",
         "requires_shipping": True,
         "taxable": True,

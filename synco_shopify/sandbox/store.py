@@ -16,6 +16,7 @@ from decimal import Decimal
 from . import payloads
 from .config import Clock, SandboxConfig
 from .cost import Bucket
+from .edits import EditOps
 from .fulfillment import FulfillmentOps
 from .models import (
     FIRST_ID,
@@ -36,7 +37,7 @@ class SandboxError(Exception):
     """A refused admin-API request (answered as HTTP 422 with the message)."""
 
 
-class Store(FulfillmentOps):
+class Store(FulfillmentOps, EditOps):
     def __init__(self, config: SandboxConfig | None = None, clock: Callable | None = None):
         self.lock = threading.RLock()
         self.base_config = (config or SandboxConfig()).copy()
@@ -259,16 +260,11 @@ class Store(FulfillmentOps):
         fo.updated_at = now_iso()
         self.emit("fulfillment_orders/placed_on_hold", payloads.fo_hold(fo, hold))
 
-    def release_hold(self, fo: FulfillmentOrder) -> None:
+    def release_hold(self, fo: FulfillmentOrder, hold_ids=None) -> None:
+        """Every hold, or only those of ``hold_ids`` (see EditOps.release_holds)."""
         if fo.status != "ON_HOLD":
             raise SandboxError("fulfillment order is not on hold")
-        fo.holds = []
-        fo.status = fo.progress_status()
-        fo.updated_at = now_iso()
-        self.emit(
-            "fulfillment_orders/hold_released",
-            {"fulfillment_order": {"id": fo.id, "status": fo.status.lower()}},
-        )
+        self.release_holds(fo, hold_ids)
 
     # ------------------------------------------------------------- webhooks
     def create_subscription(self, topic: str, uri: str, fmt: str = "JSON"):

@@ -43,7 +43,14 @@ def fulfillment_order(store, fo) -> dict:
         "location_id": fo.location.id,
         "location_name": fo.location.name,
         "supported_actions": store.supported_actions(fo),
-        "holds": [{"reason": h["reason"], "reason_notes": h.get("reason_notes")} for h in fo.holds],
+        "holds": [
+            {
+                "id": f"gid://shopify/FulfillmentHold/{h['num']}",
+                "reason": h["reason"],
+                "reason_notes": h.get("reason_notes"),
+            }
+            for h in fo.holds
+        ],
         "line_items": [
             {
                 "id": line.id,
@@ -97,6 +104,7 @@ def order(store, o) -> dict:
                 "sku": li.sku,
                 "title": li.title,
                 "quantity": li.quantity,
+                "current_quantity": li.current_quantity,
                 "price": li.price,
                 "variant_id": li.variant.id if li.variant else None,
                 "fulfilled_quantity": o.fulfilled_quantity(li),

@@ -34,6 +34,8 @@ WEBHOOK_TOPICS = {
     "orders/create": "ORDERS_CREATE",
     "orders/updated": "ORDERS_UPDATED",
     "orders/cancelled": "ORDERS_CANCELLED",
+    "orders/edited": "ORDERS_EDITED",
+    "refunds/create": "REFUNDS_CREATE",
     "fulfillments/create": "FULFILLMENTS_CREATE",
     "fulfillments/update": "FULFILLMENTS_UPDATE",
     "fulfillment_orders/moved": "FULFILLMENT_ORDERS_MOVED",

@@ -26,7 +26,7 @@ fragment SyncoFulfillmentOrder on FulfillmentOrder {
     location { id legacyResourceId name fulfillmentService { id handle } }
   }
   supportedActions { action }
-  fulfillmentHolds { reason reasonNotes }
+  fulfillmentHolds { id reason reasonNotes }
   lineItems(first: 50) {
     nodes { id totalQuantity remainingQuantity sku lineItem { id } }
     pageInfo { hasNextPage endCursor }
@@ -104,6 +104,7 @@ query SyncoOrder($id: ID!, $linesAfter: String) {
         sku
         name
         quantity
+        currentQuantity
         variant { id sku barcode }
         originalUnitPriceSet { shopMoney { amount } }
         discountAllocations { allocatedAmountSet { shopMoney { amount } } }
@@ -219,6 +220,18 @@ query SyncoFulfillmentOrderFulfillments($id: ID!, $after: String) {
     + FULFILLMENT_FIELDS
 )
 
+FULFILLMENT_ORDER = (
+    """
+query SyncoFulfillmentOrder($id: ID!) {
+  fulfillmentOrder(id: $id) {
+    ...SyncoFulfillmentOrder
+    order { id legacyResourceId }
+  }
+}
+"""
+    + FULFILLMENT_ORDER_FIELDS
+)
+
 FULFILLMENT_CREATE = """
 mutation SyncoFulfillmentCreate($fulfillment: FulfillmentInput!) {
   fulfillmentCreate(fulfillment: $fulfillment) {
@@ -256,6 +269,18 @@ mutation SyncoFulfillmentOrderMove(
   }
 }
 """
+
+FULFILLMENT_ORDER_RELEASE_HOLD = (
+    """
+mutation SyncoFulfillmentOrderReleaseHold($id: ID!, $holdIds: [ID!]) {
+  fulfillmentOrderReleaseHold(id: $id, holdIds: $holdIds) {
+    fulfillmentOrder { ...SyncoFulfillmentOrder }
+    userErrors { field message }
+  }
+}
+"""
+    + FULFILLMENT_ORDER_FIELDS
+)
 
 FULFILLMENT_CANCEL = """
 mutation SyncoFulfillmentCancel($id: ID!) {

@@ -30,19 +30,30 @@ def fulfillment_orders(client, order_gid):
         )
     )
     for fo in fos:
-        lines = fo.get("lineItems") or {}
-        if (lines.get("pageInfo") or {}).get("hasNextPage"):
-            fo["lineItems"] = {
-                "nodes": list(
-                    client.paginate(
-                        queries.FULFILLMENT_ORDER_LINES,
-                        {"id": fo["id"]},
-                        ("fulfillmentOrder", "lineItems"),
-                    )
-                ),
-                "pageInfo": {"hasNextPage": False, "endCursor": None},
-            }
+        _complete_lines(client, fo)
     return fos
+
+
+def fulfillment_order(client, fo_gid):
+    """One fulfillment order (with its order's id) and every line, or None."""
+    fo = client.execute(queries.FULFILLMENT_ORDER, {"id": fo_gid})["fulfillmentOrder"]
+    return fo and _complete_lines(client, fo)
+
+
+def _complete_lines(client, fo):
+    lines = fo.get("lineItems") or {}
+    if (lines.get("pageInfo") or {}).get("hasNextPage"):
+        fo["lineItems"] = {
+            "nodes": list(
+                client.paginate(
+                    queries.FULFILLMENT_ORDER_LINES,
+                    {"id": fo["id"]},
+                    ("fulfillmentOrder", "lineItems"),
+                )
+            ),
+            "pageInfo": {"hasNextPage": False, "endCursor": None},
+        }
+    return fo
 
 
 def order_fulfillments(client, order_gid, fulfillment_order_ids=None):

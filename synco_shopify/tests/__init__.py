@@ -7,6 +7,7 @@ from . import (
     test_launch_suite,
     test_locations,
     test_merchant_view,
+    test_order_changes,
     test_order_import,
     test_out_of_order,
     test_push_fulfillment,
