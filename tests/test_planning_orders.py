@@ -219,3 +219,20 @@ def test_shipping_line():
     )
     assert shipping.tax_rates == (0.0825,)
     assert plan_total(plan) == Decimal("15.30")
+
+
+def test_an_order_edited_before_its_import_plans_the_current_quantities():
+    """Shopify's ``quantity`` stays what was first ordered; an edit or a
+    refund before the import lowers ``currentQuantity`` and the fulfillment
+    order lines. A line edited away (an unknown SKU among them) is left out."""
+    lowered = dict(line(ITEM_A, "ANVIL", 3, "50.00"), currentQuantity=1)
+    removed = dict(line(ITEM_B, "GONE", 2, "10.00"), currentQuantity=0)
+    plan = plan_order(
+        order([lowered, removed], [fo(1, MAIN, [(ITEM_A, 1)])]),
+        PRODUCTS,
+        LOCATIONS,
+    )
+    assert plan.ok, plan
+    assert [(ln.line_item_id, ln.quantity, ln.warehouse) for ln in plan.lines] == [
+        (str(ITEM_A), 1, "wh-main")
+    ]

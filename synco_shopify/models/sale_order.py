@@ -146,7 +146,8 @@ class SaleOrder(models.Model):
         order_id = (data.get("order_edit") or {}).get("order_id") or data.get("order_id")
         order_id = order_id or data["id"]
         if not self._synco_find(event.shop_id, order_id):
-            return "not in Odoo: its import reads the order as it is"
+            import_job = self._synco_enqueue_import(event.shop_id, order_id, event.topic)
+            return f"not in Odoo: import queued as job {import_job.id}, it reads the order as it is"
         edit_job = self._synco_enqueue_import(
             event.shop_id, order_id, event.topic, f"edit:{event.webhook_id}"
         )

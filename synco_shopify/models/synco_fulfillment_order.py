@@ -46,8 +46,31 @@ class SyncoFulfillmentOrder(models.AbstractModel):
         data = event._payload()
         fo, sale = self._synco_read(event, job, data["fulfillment_order"]["id"])
         if not sale:
-            return "order or fulfillment order not in Odoo"
+            return self._synco_import_missing(event, job, fo, again=True)
         return self._synco_show_holds(event.shop_id, fo, sale)
+
+    @api.model
+    def _synco_import_missing(self, event, job, fo, again=False):
+        """An event about an order Odoo lacks (its orders/create lost or
+        late): the order's import is queued now. With ``again``, the event
+        runs once more after the import, in the order's sequence, so the
+        new deliveries show what it says (a hold)."""
+        if not fo:
+            return "fulfillment order not in Shopify"
+        order_id = legacy_id(fo["order"]["id"])
+        if job.dedupe_key != f"webhook:{event.webhook_id}":
+            return "order still not in Odoo after its import"
+        SaleOrder = self.env["sale.order"]
+        import_job = SaleOrder._synco_enqueue_import(event.shop_id, order_id, event.topic)
+        if again:
+            self.env["synco.job"]._enqueue(
+                event.shop_id,
+                "webhook",
+                record=event,
+                dedupe_key=f"webhook:{event.webhook_id}:after-import",
+                ordering_key=f"order:{order_id}",
+            )
+        return f"order not in Odoo: import queued as job {import_job.id}"
 
     @api.model
     def _synco_show_holds(self, shop, fo, sale):
@@ -137,7 +160,9 @@ class SyncoFulfillmentOrder(models.AbstractModel):
         moved = data.get("moved_fulfillment_order") or {}
         fo, sale = self._synco_read(event, job, moved.get("id"))
         if not sale:
-            return "order or fulfillment order not in Odoo"
+            # The import places each line at its fulfillment order's
+            # location as it is now: nothing is left to move.
+            return self._synco_import_missing(event, job, fo)
         shop = event.shop_id
         mapping = shop.location_map_ids._find(location_id=self._location_id(fo))
         source = shop.location_map_ids._find(

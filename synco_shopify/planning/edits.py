@@ -25,16 +25,18 @@ class EditPlan:
         return not (self.quantities or self.added or self.blocked)
 
 
+def current_quantity(item):
+    """What is left of a GraphQL line item node (``currentQuantity``) or a
+    REST webhook line item (``current_quantity``); ``quantity`` without it."""
+    quantity = item.get("currentQuantity", item.get("current_quantity"))
+    if quantity is None:
+        quantity = item.get("quantity") or 0
+    return int(quantity)
+
+
 def current_quantities(items):
-    """{legacy line item id: current quantity} of GraphQL line item nodes
-    (``currentQuantity``) or REST webhook line items (``current_quantity``)."""
-    result = {}
-    for item in items:
-        quantity = item.get("currentQuantity", item.get("current_quantity"))
-        if quantity is None:
-            quantity = item.get("quantity") or 0
-        result[legacy_id(item["id"])] = int(quantity)
-    return result
+    """{legacy line item id: current quantity} of line items."""
+    return {legacy_id(item["id"]): current_quantity(item) for item in items}
 
 
 def differs(lines, items):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from ..shopify.ids import legacy_id
+from .edits import current_quantity
 
 CENT = Decimal("0.01")
 # Ten decimals of a percent keep any line below 10**8 exact to the cent.
@@ -79,6 +80,8 @@ def plan_order(order, products, locations, discount_digits=None):
     split = _split(order, locations)
     unmatched = set()
     for item in _nodes(order.get("lineItems")):
+        if not current_quantity(item):
+            continue  # removed by an edit or refunded before the import
         product, label = _match_product(item, products)
         if product is None:
             unmatched.add(label)
@@ -138,7 +141,7 @@ def _match_product(item, products):
 def _plan_lines(item, product, parts, discount_digits=None):
     """One OrderLine per warehouse part; the line's discount is shared out
     in whole cents so that each part's total is exact."""
-    quantity = int(item["quantity"])
+    quantity = current_quantity(item)
     if sum(q for _, q in parts) != quantity:
         parts = [(parts[0][0] if parts else None, quantity)]
     price = _money(item.get("originalUnitPriceSet"))

@@ -21,7 +21,12 @@ class TestOutOfOrderWebhooks(SyncoHttpOrderCase):
     The sandbox sends signed webhooks to the controller over HTTP; the
     order topics are not subscribed, as if their deliveries were lost."""
 
-    TOPICS = ("fulfillments/create", "fulfillments/update")
+    TOPICS = (
+        "fulfillments/create",
+        "fulfillments/update",
+        "orders/edited",
+        "fulfillment_orders/placed_on_hold",
+    )
 
     def setUp(self):
         super().setUp()
@@ -79,6 +84,28 @@ class TestOutOfOrderWebhooks(SyncoHttpOrderCase):
         self.assertEqual(jobs.mapped("job_type").count("import_order"), 1)
         self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("last_error"))
         self.assertEqual(self.sale_of(shopify).order_line.qty_delivered, 2)
+
+    def test_edit_before_its_order_imports_the_current_quantities(self):
+        shopify = self.new_order(quantity=3)
+        item = shopify["line_items"][0]
+        self.sandbox.edit_order(shopify["id"], [{"line_item_id": item["id"], "quantity": 1}])
+        self.deliver()
+        sale = self.sale_of(shopify)
+        self.assertTrue(sale, "the edit did not bring the order in")
+        line = sale.order_line.filtered(lambda ln: ln.shopify_line_item_id)
+        self.assertEqual(line.product_uom_qty, 1)
+        self.assertEqual(sale.picking_ids.move_ids.product_uom_qty, 1)
+
+    def test_hold_before_its_order_shows_on_the_imported_delivery(self):
+        shopify = self.new_order()
+        fo = shopify["fulfillment_orders"][0]
+        self.sandbox.hold(fo["id"], reason="AWAITING_PAYMENT")
+        self.deliver()
+        sale = self.sale_of(shopify)
+        self.assertTrue(sale, "the hold did not bring the order in")
+        self.assertIn("AWAITING_PAYMENT", sale.picking_ids.shopify_hold_reason or "")
+        states = self.env["synco.job"].search([("shop_id", "=", self.shop.id)]).mapped("state")
+        self.assertNotIn("failed", states)
 
     def test_any_job_about_an_order_odoo_lacks_goes_behind_its_import(self):
         """The shared place: whatever the topic (holds and edits too), a job
