@@ -169,16 +169,7 @@ class StockPicking(models.Model):
         for move in self.move_ids:
             move.quantity = quantities.get(move.id, 0.0)
             move.picked = True
-        info = (fulfillment.get("trackingInfo") or [{}])[0]
-        vals = {
-            "carrier_tracking_ref": ",".join(
-                filter(None, [t.get("number") for t in fulfillment.get("trackingInfo") or []])
-            )
-            or False
-        }
-        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(info.get("company"))
-        if carrier:
-            vals["carrier_id"] = carrier.id
+        vals = self._synco_tracking_vals(fulfillment) if fulfillment else {}
         # No wizard may stop a validation nobody watches: the backorder is
         # kept, and Shopify, not Odoo, tells the customer (no SMS prompt).
         context = {
@@ -191,6 +182,20 @@ class StockPicking(models.Model):
         self.with_context(**context).button_validate()
         if self.state != "done":
             raise NeedsAttention(self.env._("Odoo did not validate %s.", self.name))
+
+    def _synco_tracking_vals(self, fulfillment):
+        """Shopify's tracking, and the carrier it names, as delivery values."""
+        info = (fulfillment.get("trackingInfo") or [{}])[0]
+        vals = {
+            "carrier_tracking_ref": ",".join(
+                filter(None, [t.get("number") for t in fulfillment.get("trackingInfo") or []])
+            )
+            or False
+        }
+        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(info.get("company"))
+        if carrier:
+            vals["carrier_id"] = carrier.id
+        return vals
 
     # -- the push job -----------------------------------------------------------
 

@@ -28,9 +28,10 @@ class ApplyPlan:
 
 def plan_apply(fulfillment_lines, moves, target_warehouse):
     """Lay each fulfillment line ({line_item_id, quantity}) over the open
-    ``moves`` ({move_id, line_item_id, warehouse, picking_id, remaining}) of
-    its line item: moves of ``target_warehouse`` first, then the others,
-    each in move_id order, never above a move's remaining quantity.
+    ``moves`` ({move_id, line_item_id, warehouse, picking_id, remaining,
+    optional rank}) of its line item: moves of ``target_warehouse`` first,
+    then the others, each by rank then move_id, never above a move's
+    remaining quantity.
 
     Quantities on target moves go to ``pickings``; on other warehouses'
     moves to ``cross_warehouse``. With no target (unmapped location) every
@@ -42,7 +43,7 @@ def plan_apply(fulfillment_lines, moves, target_warehouse):
     for item, quantity in _sum_lines(fulfillment_lines).items():
         ordered = sorted(
             by_item.get(item, ()),
-            key=lambda m: (not _is_target(m, target_warehouse), m["move_id"]),
+            key=lambda m: (not _is_target(m, target_warehouse), m.get("rank", 0), m["move_id"]),
         )
         left = _take(plan, ordered, quantity, target_warehouse)
         if left > _EPSILON:

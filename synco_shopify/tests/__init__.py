@@ -1,5 +1,6 @@
 from . import (
     test_apply_fulfillment,
+    test_apply_stops,
     test_job_queue,
     test_launch_checks,
     test_launch_suite,
