@@ -1,11 +1,13 @@
 from . import (
     test_apply_fulfillment,
     test_apply_stops,
+    test_companies,
     test_job_queue,
     test_launch_checks,
     test_launch_suite,
     test_locations,
     test_merchant_view,
+    test_multi_step,
     test_order_import,
     test_push_fulfillment,
     test_secrets,

@@ -82,8 +82,10 @@ class TestApplyStops(SyncoHttpOrderCase):
 
     def test_location_mapped_to_another_companys_warehouse_stops(self):
         other = self.env["res.company"].create({"name": "Roadrunner Inc."})
-        foreign = self.env["stock.warehouse"].with_company(other).create(
-            {"name": "Roadrunner WH", "code": "RRW", "company_id": other.id}
+        foreign = (
+            self.env["stock.warehouse"]
+            .with_company(other)
+            .create({"name": "Roadrunner WH", "code": "RRW", "company_id": other.id})
         )
         # The form refuses this mapping; a warehouse given to another
         # company afterwards (or a write around the form) gets here.
