@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.float_utils import float_compare
 
 # Decimals of a discount percent that keep a line of up to a million exact
 # to the cent (see planning.orders.discount_percent).
@@ -67,3 +68,18 @@ class SaleOrderLine(models.Model):
         if country:
             vals["country_id"] = country.id
         return vals
+
+    def _synco_left_open(self):
+        """``[(line, quantity)]``: what of these Shopify lines no done or open
+        delivery covers, in the line's unit (what Shopify still expects
+        and Odoo will not ship)."""
+        left = []
+        for line in self.filtered("shopify_line_item_id"):
+            moves = line.move_ids._synco_open_delivery_moves()
+            covered = line.qty_delivered + sum(
+                move._synco_to_line_qty(move.product_uom_qty) for move in moves
+            )
+            missing = line.product_uom_qty - covered
+            if float_compare(missing, 0, precision_rounding=line.product_uom.rounding) > 0:
+                left.append((line, missing))
+        return left

@@ -294,3 +294,48 @@ class SyncoFulfillment(models.Model):
                 user_id=(self.sale_order_id.user_id or self.env.user).id,
             )
         return "cancellation flagged"
+
+    # -- Odoo-led: what Odoo will not ship -------------------------------------
+
+    @api.model
+    def _synco_flag_left_open(self, sale):
+        """Shopify lines of ``sale`` that no open or done delivery covers any
+        more (a delivery done without backorder, or cancelled, or the order
+        cancelled) stay open in Shopify: mark the order "needs attention"
+        (a link in that state) with a to-do naming them. Once per situation."""
+        left = sale.order_line._synco_left_open()
+        if not left:
+            return self.browse()
+        lines = "; ".join(
+            self.env._(
+                "%(product)s (Shopify line %(line)s): %(qty)s",
+                product=line.product_id.display_name,
+                line=line.shopify_line_item_id,
+                qty=qty,
+            )
+            for line, qty in left
+        )
+        message = self.env._(
+            "Odoo will not ship these Shopify lines, which Shopify keeps open: %s. Ship them "
+            "from Odoo (a new delivery), or cancel or refund them in Shopify.",
+            lines,
+        )
+        open_flags = sale.synco_fulfillment_ids.filtered(lambda f: f.state == "attention")
+        if message in open_flags.mapped("message"):
+            return open_flags
+        flag = self.create(
+            {
+                "shop_id": sale.synco_shop_id.id,
+                "sale_order_id": sale.id,
+                "origin": "odoo",
+                "state": "attention",
+                "message": message,
+            }
+        )
+        sale.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Shopify lines left open"),
+            note=message,
+            user_id=(sale.user_id or self.env.user).id,
+        )
+        return flag

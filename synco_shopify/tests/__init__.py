@@ -5,6 +5,7 @@ from . import (
     test_job_queue,
     test_launch_checks,
     test_launch_suite,
+    test_left_open,
     test_locations,
     test_merchant_view,
     test_multi_step,
@@ -12,6 +13,7 @@ from . import (
     test_push_fulfillment,
     test_secrets,
     test_shop_connection,
+    test_units,
     test_webhook_intake,
     test_webhook_registration,
 )
