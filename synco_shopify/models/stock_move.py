@@ -52,6 +52,21 @@ class StockMove(models.Model):
             rounding_method="DOWN",
         )
 
+    def _synco_plan_group(self):
+        """Moves of one group are laid over Shopify's quantities together;
+        None for a plain move. The kits module gives each kit component its
+        own group, so that every component ships for each kit."""
+        return None
+
+    def _synco_shipped_per_line(self):
+        """{sale line: quantity in its unit} these done moves shipped; the
+        kits module counts complete kits."""
+        shipped = {}
+        for move in self:
+            line = move.sale_line_id
+            shipped[line] = shipped.get(line, 0.0) + move._synco_to_line_qty(move.quantity)
+        return shipped
+
     # -- Shopify-led: validate every step of the route ------------------------
 
     def _synco_ship_route(self, quantities, fulfillment):
@@ -137,20 +152,9 @@ class StockMove(models.Model):
                 "group_id": first.group_id.id,
                 "move_ids": [
                     Command.create(
-                        {
-                            "name": move.name,
-                            "company_id": warehouse.company_id.id,
-                            "product_id": move.product_id.id,
-                            "product_uom_qty": quantities[move.id],
-                            "product_uom": move.product_uom.id,
-                            "sale_line_id": move.sale_line_id.id,
-                            "location_id": source.id,
-                            "location_dest_id": dest.id,
-                            "location_final_id": customer.id,
-                            "group_id": move.group_id.id,
-                            "warehouse_id": warehouse.id,
-                            "picking_type_id": picking_type.id,
-                        }
+                        move._synco_prepare_reship_vals(
+                            quantities[move.id], picking_type, source, dest, customer
+                        )
                     )
                     for move in self
                 ],
@@ -165,3 +169,23 @@ class StockMove(models.Model):
                 move.product_uom_qty = left
                 move._action_assign()
         return picking.move_ids
+
+    def _synco_prepare_reship_vals(self, quantity, picking_type, source, dest, customer):
+        """The values of the move that ships ``quantity`` of this move from
+        ``picking_type``'s warehouse instead."""
+        self.ensure_one()
+        warehouse = picking_type.warehouse_id
+        return {
+            "name": self.name,
+            "company_id": warehouse.company_id.id,
+            "product_id": self.product_id.id,
+            "product_uom_qty": quantity,
+            "product_uom": self.product_uom.id,
+            "sale_line_id": self.sale_line_id.id,
+            "location_id": source.id,
+            "location_dest_id": dest.id,
+            "location_final_id": customer.id,
+            "group_id": self.group_id.id,
+            "warehouse_id": warehouse.id,
+            "picking_type_id": picking_type.id,
+        }

@@ -237,15 +237,13 @@ class StockPicking(models.Model):
     def _synco_push_lines(self):
         """Done quantity per Shopify line item, in the sale line's unit."""
         self.ensure_one()
+        moves = self.move_ids.filtered(
+            lambda m: m.state == "done" and m.sale_line_id.shopify_line_item_id
+        )
         quantities = {}
-        for move in self.move_ids:
-            line = move.sale_line_id
-            if move.state != "done" or not line.shopify_line_item_id:
-                continue
-            qty = move._synco_to_line_qty(move.quantity)
-            quantities[line.shopify_line_item_id] = (
-                quantities.get(line.shopify_line_item_id, 0) + qty
-            )
+        for line, qty in moves._synco_shipped_per_line().items():
+            key = line.shopify_line_item_id
+            quantities[key] = quantities.get(key, 0) + qty
         # Shopify counts whole units of the sale line: a part of one (18
         # units of a line sold by the dozen) is not sent, so Shopify never
         # shows more fulfilled than left the warehouse.

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..planning.retry import NeedsAttention, RetryLater
-from ..planning.shipment import plan_apply
+from ..planning.shipment import plan_apply_groups
 from ..shopify import queries
 from ..shopify.ids import legacy_id
 
@@ -198,11 +198,12 @@ class SyncoFulfillment(models.Model):
             .move_ids._synco_open_delivery_moves()
             .sorted("id")
         )
-        plan = plan_apply(
-            lines,
-            [self._synco_plan_move(move, warehouse) for move in open_moves],
-            warehouse.id,
-        )
+        groups = {}
+        for move in open_moves:
+            groups.setdefault(move._synco_plan_group(), []).append(
+                self._synco_plan_move(move, warehouse)
+            )
+        plan = plan_apply_groups(lines, groups, warehouse.id)
         if plan.missing:
             raise NeedsAttention(
                 self.env._(
@@ -301,11 +302,29 @@ class SyncoFulfillment(models.Model):
     def _synco_flag_left_open(self, sale):
         """Shopify lines of ``sale`` that no open or done delivery covers any
         more (a delivery done without backorder, or cancelled, or the order
-        cancelled) stay open in Shopify: mark the order "needs attention"
-        (a link in that state) with a to-do naming them. Once per situation."""
-        left = sale.order_line._synco_left_open()
+        cancelled) stay open in Shopify: a job says so, and while it fails
+        the order needs attention and the Shopify managers have a to-do. One
+        such job per order: its Retry checks again."""
+        if not sale.order_line._synco_left_open():
+            return self.env["synco.job"]
+        key = f"left_open:{sale.id}"
+        Job = self.env["synco.job"]
+        failed = Job.search([("dedupe_key", "=", key), ("state", "=", "failed")], limit=1)
+        return failed or Job._enqueue(
+            sale.synco_shop_id,
+            "left_open",
+            model="synco.fulfillment",
+            payload={"sale_id": sale.id, "order_id": sale.shopify_order_id},
+            dedupe_key=key,
+            ordering_key=f"order:{sale.shopify_order_id}",
+        )
+
+    @api.model
+    def _synco_job_left_open(self, job):
+        sale = self.env["sale.order"].browse(job.payload["sale_id"]).exists()
+        left = sale.order_line._synco_left_open() if sale else []
         if not left:
-            return self.browse()
+            return "no Shopify line left open"
         lines = "; ".join(
             self.env._(
                 "%(product)s (Shopify line %(line)s): %(qty)s",
@@ -315,27 +334,12 @@ class SyncoFulfillment(models.Model):
             )
             for line, qty in left
         )
-        message = self.env._(
-            "Odoo will not ship these Shopify lines, which Shopify keeps open: %s. Ship them "
-            "from Odoo (a new delivery), or cancel or refund them in Shopify.",
-            lines,
+        raise NeedsAttention(
+            self.env._(
+                "Odoo will not ship these lines of %(order)s, which Shopify keeps open: "
+                "%(lines)s. Ship them from Odoo (a new delivery), or cancel or refund them in "
+                "Shopify.",
+                order=sale.name,
+                lines=lines,
+            )
         )
-        open_flags = sale.synco_fulfillment_ids.filtered(lambda f: f.state == "attention")
-        if message in open_flags.mapped("message"):
-            return open_flags
-        flag = self.create(
-            {
-                "shop_id": sale.synco_shop_id.id,
-                "sale_order_id": sale.id,
-                "origin": "odoo",
-                "state": "attention",
-                "message": message,
-            }
-        )
-        sale.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=self.env._("Shopify lines left open"),
-            note=message,
-            user_id=(sale.user_id or self.env.user).id,
-        )
-        return flag

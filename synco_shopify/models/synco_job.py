@@ -30,6 +30,7 @@ JOB_TYPES = [
     ("update_tracking", "Update tracking"),
     ("import_order", "Import order"),
     ("apply_fulfillment", "Apply Shopify fulfillment"),
+    ("left_open", "Shopify lines left open"),
 ]
 
 # What a merchant sees on an order or a delivery.

@@ -25,6 +25,42 @@ class ApplyPlan:
     def complete(self):
         return not self.missing
 
+    def merge(self, other):
+        """Add ``other``'s decisions (a plan over other moves) to this plan."""
+        for picking_id, quantities in other.pickings.items():
+            mine = self.pickings.setdefault(picking_id, {})
+            for move_id, quantity in quantities.items():
+                mine[move_id] = mine.get(move_id, 0.0) + quantity
+        self.cross_warehouse.extend(other.cross_warehouse)
+        self.missing.extend(other.missing)
+        return self
+
+
+def plan_apply_groups(fulfillment_lines, groups, target_warehouse):
+    """``plan_apply`` per group of moves: ``groups`` maps a key to moves;
+    the moves of key None take every line no other group names, each other
+    group (the component moves of one kit, each counted in kits) takes its
+    own line items in full, so every component ships for every kit."""
+    grouped_items = {
+        legacy_id(move["line_item_id"])
+        for key, moves in groups.items()
+        if key is not None
+        for move in moves
+    }
+    plan = ApplyPlan()
+    for key, moves in [(None, groups.get(None, [])), *((k, m) for k, m in groups.items() if k)]:
+        if key is None:
+            lines = [
+                line
+                for line in fulfillment_lines
+                if legacy_id(line["line_item_id"]) not in grouped_items
+            ]
+        else:
+            items = {legacy_id(move["line_item_id"]) for move in moves}
+            lines = [line for line in fulfillment_lines if legacy_id(line["line_item_id"]) in items]
+        plan.merge(plan_apply(lines, moves, target_warehouse))
+    return plan
+
 
 def plan_apply(fulfillment_lines, moves, target_warehouse):
     """Lay each fulfillment line ({line_item_id, quantity}) over the open

@@ -20,12 +20,16 @@ class TestLeftOpen(SyncoHttpOrderCase):
         self.shop.fulfillment_direction = "odoo_to_shopify"
 
     def assert_flagged(self, sale, shopify, quantity):
+        self.deliver()
+        job = self.env["synco.job"].search([("job_type", "=", "left_open")])
+        self.assertEqual(len(job), 1, "one per order")
+        self.assertEqual((job.state, job.needs_attention), ("failed", True))
+        for text in (str(shopify["line_items"][0]["legacy_id"]), f": {quantity}", "Anvil"):
+            self.assertIn(text, job.last_error)
         self.assertEqual(sale.synco_state, "attention")
-        activity = sale.activity_ids.filtered(lambda a: a.summary == "Shopify lines left open")
-        self.assertEqual(len(activity), 1)
-        self.assertIn(str(shopify["line_items"][0]["legacy_id"]), activity.note)
-        self.assertIn(f": {quantity}", activity.note)
-        self.assertIn("Anvil", activity.note)
+        self.assertTrue(sale.activity_ids)
+        self.assertIn(str(shopify["line_items"][0]["legacy_id"]), sale.activity_ids[0].note)
+        return job
 
     def test_no_backorder_flags_the_lines_left_open(self):
         shopify, sale = self.order((self.anvil, 3, self.loc_main))
@@ -53,7 +57,20 @@ class TestLeftOpen(SyncoHttpOrderCase):
     def test_full_delivery_flags_nothing(self):
         _shopify, sale = self.order((self.anvil, 2, self.loc_main))
         self.validate(sale.picking_ids, {self.anvil: 1})
+        self.deliver()
+        self.assertFalse(self.env["synco.job"].search([("job_type", "=", "left_open")]))
         self.assertFalse(sale.activity_ids)
+        self.assertNotEqual(sale.synco_state, "attention")
+
+    def test_the_rest_refunded_then_retry_closes_it(self):
+        shopify, sale = self.order((self.anvil, 2, self.loc_main))
+        self.validate(sale.picking_ids, {self.anvil: 1}, backorder=False)
+        job = self.assert_flagged(sale, shopify, 1.0)
+        # The merchant refunds the rest, and the order line follows.
+        sale.order_line.product_uom_qty = 1
+        job.action_retry()
+        self.deliver()
+        self.assertEqual(job.state, "done", job.last_error)
         self.assertNotEqual(sale.synco_state, "attention")
 
     def test_shopify_led_keeps_a_backorder_where_the_type_never_makes_one(self):
@@ -69,7 +86,7 @@ class TestLeftOpen(SyncoHttpOrderCase):
         self.deliver()
         open_ = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         self.assertEqual(open_.move_ids.product_uom_qty, 2, "what Shopify may still ship")
-        self.assertFalse(sale.activity_ids)
+        self.assertFalse(self.env["synco.job"].search([("job_type", "=", "left_open")]))
 
     def test_no_carrier_label_for_what_a_3pl_shipped(self):
         Carrier = type(self.ups)
