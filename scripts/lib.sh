@@ -120,9 +120,21 @@ odoo_report() {
 
 # Uninstalls the addon from the test database and checks that nothing of it
 # is left: its tables and the columns it added to Odoo's.
+# odoo_has_module NAME: whether the addons path holds an addon NAME.
+odoo_has_module() {
+    local dir
+    local -a dirs
+    IFS=, read -ra dirs <<<"$(odoo_addons_path)"
+    for dir in "${dirs[@]}"; do
+        [[ -f "$dir/$1/__manifest__.py" ]] && return 0
+    done
+    return 1
+}
+
 odoo_uninstall_check() {
     local db=$1 out left
-    out=$(echo 'env["ir.module.module"].search([("name", "=", "synco_shopify")]).button_immediate_uninstall(); env.cr.commit(); print("STATE", env["ir.module.module"].search([("name", "=", "synco_shopify")]).state)' \
+    # Uninstalling synco_shopify takes its dependents (the kits glue) along.
+    out=$(echo 'env["ir.module.module"].search([("name", "=", "synco_shopify")]).button_immediate_uninstall(); env.cr.commit(); print("STATE", ",".join(sorted(set(env["ir.module.module"].search([("name", "in", ("synco_shopify", "synco_shopify_mrp"))]).mapped("state")))))' \
         | "${ODOO_CMD[@]}" shell -d "$db" --addons-path="$(odoo_addons_path)" --log-level=warn 2>&1)
     left=$(psql -d "$db" -tAc "select table_name || '.' || column_name from information_schema.columns
         where table_schema = 'public' and (table_name like 'synco%' or column_name like 'synco%'

@@ -68,6 +68,34 @@ if ! odoo_uninstall_check "$db"; then
     exit 1
 fi
 
+# The kits glue in a database of its own: installing it pulls mrp in, while
+# the suite above proves synco_shopify itself needs no mrp.
+echo "== Odoo suite, kits (synco_shopify_mrp, with mrp)"
+if ! odoo_has_module mrp; then
+    echo "Kits suite SKIPPED: this Odoo has no mrp addon."
+else
+    db_mrp="synco_test_mrp_$$"
+    log_mrp=$(mktemp -t synco-odoo-mrp-tests.XXXXXX.log)
+    trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; dropdb --if-exists "$db_mrp" >/dev/null 2>&1 || true' EXIT
+    echo "Odoo: database $db_mrp, log $log_mrp"
+    set +e
+    SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "${ODOO_CMD[@]}" \
+        -d "$db_mrp" --addons-path="$(odoo_addons_path)" \
+        -i synco_shopify_mrp --without-demo=all --test-enable --test-tags /synco_shopify_mrp \
+        --stop-after-init --http-port="$(free_port)" --log-level=test \
+        > "$log_mrp" 2>&1
+    rc=$?
+    set -e
+    if ! odoo_report "$log_mrp" "$rc"; then
+        echo "== verdict: FAILED (the kits suite)"
+        exit 1
+    fi
+    if ! odoo_uninstall_check "$db_mrp"; then
+        echo "== verdict: FAILED (uninstalling the addon and its kits glue)"
+        exit 1
+    fi
+fi
+
 echo "== live suite (tests_live: real processes and faults)"
 if ! SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "$VENV/bin/pytest" tests_live -q -rs; then
     echo "== verdict: FAILED (the live suite)"

@@ -1,6 +1,6 @@
 """plan_apply: a Shopify fulfillment laid over open Odoo stock moves."""
 
-from synco_shopify.planning.shipment import plan_apply
+from synco_shopify.planning.shipment import plan_apply, plan_apply_groups
 
 BIG = 2**53
 ITEM_A, ITEM_B = str(BIG + 1101), str(BIG + 1102)
@@ -79,3 +79,34 @@ def test_no_target_warehouse_takes_every_move():
     plan = plan_apply([{"line_item_id": ITEM_A, "quantity": 2}], moves, None)
     assert plan.pickings == {601: {11: 1.0}, 501: {12: 1.0}}
     assert plan.cross_warehouse == []
+
+
+def test_groups_ship_every_kit_component_for_each_kit():
+    lines = [{"line_item_id": "1", "quantity": 2}, {"line_item_id": "2", "quantity": 1}]
+    groups = {
+        None: [move(10, "2", 1, warehouse="WH", picking_id=100)],
+        "frame": [move(11, "1", 3, warehouse="WH", picking_id=100)],
+        "wheel": [move(12, "1", 3, warehouse="WH", picking_id=100)],
+    }
+    plan = plan_apply_groups(lines, groups, "WH")
+    assert plan.pickings == {100: {10: 1, 11: 2, 12: 2}}
+    assert not plan.missing
+
+
+def test_groups_report_a_component_short():
+    lines = [{"line_item_id": "1", "quantity": 2}]
+    groups = {
+        "frame": [move(11, "1", 3, warehouse="WH", picking_id=100)],
+        "wheel": [move(12, "1", 1, warehouse="WH", picking_id=100)],
+    }
+    plan = plan_apply_groups(lines, groups, "WH")
+    assert [m["line_item_id"] for m in plan.missing] == ["1"]
+
+
+def test_rank_puts_goods_closest_to_the_customer_first():
+    moves = [
+        dict(move(10, "1", 5, warehouse="WH", picking_id=100), rank=3),
+        dict(move(11, "1", 1, warehouse="WH", picking_id=101), rank=1),
+    ]
+    plan = plan_apply([{"line_item_id": "1", "quantity": 2}], moves, "WH")
+    assert plan.pickings == {101: {11: 1}, 100: {10: 1}}

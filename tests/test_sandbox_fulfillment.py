@@ -316,3 +316,28 @@ def test_concurrent_creates_never_over_fulfill(sandbox, shop):
     after = sandbox.admin.order(order["id"])
     assert after["fulfillment_orders"][0]["line_items"][0]["remaining_quantity"] == 0
     assert len(after["fulfillments"]) == 5
+
+
+def test_a_3pl_fulfillment_reports_success_later(sandbox, shop):
+    order = _order(sandbox, ("ANVIL", 2, None))
+    pending = sandbox.admin.fulfill(order["id"], status="PENDING")
+    assert pending["status"] == "PENDING"
+    after = sandbox.admin.order(order["id"])
+    assert after["fulfillment_orders"][0]["line_items"][0]["remaining_quantity"] == 0
+    assert after["display_fulfillment_status"] == "UNFULFILLED", "only SUCCESS counts as shipped"
+    body = sandbox.gql(queries.FULFILLMENT, {"id": pending["id"]})
+    assert body["data"]["fulfillment"]["status"] == "PENDING"
+    done = sandbox.admin.set_fulfillment_status(pending["id"], "SUCCESS")
+    assert done["status"] == "SUCCESS"
+    assert sandbox.admin.order(order["id"])["display_fulfillment_status"] == "FULFILLED"
+    with pytest.raises(Exception, match="422"):
+        sandbox.admin.set_fulfillment_status(pending["id"], "FAILURE")
+
+
+def test_a_failed_3pl_fulfillment_reopens_its_items(sandbox, shop):
+    order = _order(sandbox, ("ANVIL", 2, None))
+    opened = sandbox.admin.fulfill(order["id"], status="OPEN")
+    sandbox.admin.set_fulfillment_status(opened["id"], "FAILURE")
+    after = sandbox.admin.order(order["id"])
+    assert after["fulfillment_orders"][0]["line_items"][0]["remaining_quantity"] == 2
+    assert after["fulfillment_orders"][0]["status"] == "OPEN"

@@ -36,9 +36,11 @@ class DeliveryCarrier(models.Model):
         name first, then by the carrier's own name."""
         if not company:
             return self.browse()
-        return self.search([("shopify_tracking_company", "=", company)], limit=1) or self.search(
-            [("name", "=ilike", company)], limit=1
-        )
+        # Only the job's company's carriers (and shared ones): never another's.
+        own = [("company_id", "in", [self.env.company.id, False])]
+        return self.search(
+            [("shopify_tracking_company", "=", company), *own], limit=1, order="company_id, id"
+        ) or self.search([("name", "=ilike", company), *own], limit=1, order="company_id, id")
 
     def _synco_tracking_company(self):
         """The company name to send to Shopify, and whether Shopify knows it

@@ -453,7 +453,8 @@ class SaleOrder(models.Model):
             )
         if self.locked:
             self.action_unlock()
-        self.with_context(disable_cancel_warning=True).action_cancel()
+        # Shopify cancelled it: nothing is left open there to flag.
+        self.with_context(disable_cancel_warning=True, synco_from_shopify=True).action_cancel()
         self.message_post(
             body=self.env._("Cancelled in Shopify: cancelled here too."),
             subtype_xmlid="mail.mt_note",

@@ -1,4 +1,5 @@
 from odoo import Command, api, fields, models
+from odoo.tools.float_utils import float_compare
 
 from ..planning import edits as edit_planner
 from ..planning.retry import NeedsAttention
@@ -164,3 +165,35 @@ class SaleOrderLine(models.Model):
             sale._synco_prepare_line_vals(sale.company_id, plan, line, sale.warehouse_id, taxes)
             for line in plan.lines
         ]
+
+    def _synco_left_open(self):
+        """``[(line, quantity)]``: what of these Shopify lines no done or open
+        delivery covers, in the line's unit (what Shopify still expects
+        and Odoo will not ship). Per group of moves (each component of a kit
+        its own) the goods delivered or on their way count; the fewest
+        group decides."""
+        left = []
+        for line in self.filtered("shopify_line_item_id"):
+            delivered = line.move_ids.filtered(
+                lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
+            )
+            groups = {}
+            for move in delivered | line.move_ids._synco_open_delivery_moves():
+                qty = move.quantity if move.state == "done" else move.product_uom_qty
+                qty = move.product_uom._compute_quantity(qty, move.product_id.uom_id)
+                key = move._synco_plan_group()
+                total, sample = groups.get(key, (0.0, move))
+                groups[key] = (total + qty, sample)
+            covered = min(
+                (
+                    sample._synco_to_line_qty(
+                        sample.product_id.uom_id._compute_quantity(total, sample.product_uom)
+                    )
+                    for total, sample in groups.values()
+                ),
+                default=0.0,
+            )
+            missing = line.product_uom_qty - covered
+            if float_compare(missing, 0, precision_rounding=line.product_uom.rounding) > 0:
+                left.append((line, missing))
+        return left

@@ -1,9 +1,10 @@
 import hashlib
+import math
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-from odoo.tools.float_utils import float_compare, float_is_zero
+from odoo.tools.float_utils import float_compare
 
 from ..planning import fulfillment as planner
 from ..planning.retry import NeedsAttention, RetryLater
@@ -91,7 +92,35 @@ class StockPicking(models.Model):
     def _action_done(self):
         res = super()._action_done()
         self._synco_enqueue_push()
+        self._synco_flag_left_open()
         return res
+
+    def _synco_flag_left_open(self):
+        """An Odoo-led delivery done without a backorder for its rest ("No
+        backorder", a type that never makes one) or cancelled: Shopify still
+        expects those lines; say so on the order."""
+        if self.env.context.get("synco_from_shopify"):
+            return
+        led = self.filtered(
+            lambda p: (
+                p.sale_id.shopify_order_id
+                and p.sale_id.synco_shop_id
+                and p.sale_id.synco_shop_id._direction_for(warehouse=p.picking_type_id.warehouse_id)
+                == "odoo_to_shopify"
+            )
+        )
+        for sale in led.sale_id:
+            self.env["synco.fulfillment"]._synco_flag_left_open(sale)
+
+    def send_to_shipper(self):
+        """Never book a carrier label for goods a 3PL already shipped: a
+        delivery validated from a Shopify fulfillment keeps Shopify's."""
+        self.ensure_one()
+        if self.env.context.get("synco_from_shopify") or self.synco_fulfillment_ids.filtered(
+            lambda link: link.origin == "shopify"
+        ):
+            return None
+        return super().send_to_shipper()
 
     def _synco_shop(self):
         """The shop of a Shopify order's outgoing delivery, or an empty one."""
@@ -187,6 +216,7 @@ class StockPicking(models.Model):
                     picking=picking.name,
                 )
             )
+        self.filtered(lambda p: p.state == "cancel")._synco_flag_left_open()
         return res
 
     # -- Shopify-led: validate what Shopify shipped ----------------------------
@@ -222,6 +252,27 @@ class StockPicking(models.Model):
         for move in self.move_ids:
             move.quantity = quantities.get(move.id, 0.0)
             move.picked = True
+        vals = self._synco_tracking_vals(fulfillment) if fulfillment else {}
+        # No wizard may stop a validation nobody watches: the backorder is
+        # kept, and Shopify, not Odoo, tells the customer (no SMS prompt).
+        context = {
+            "skip_backorder": True,
+            "skip_sanity_check": True,
+            "skip_sms": True,
+            "synco_from_shopify": True,
+        }
+        self.with_context(**context).write(vals)
+        if self.picking_type_id.create_backorder == "never":
+            # Odoo's validation would drop the rest, but Shopify keeps those
+            # lines open and may still ship them: they stay on a backorder.
+            self.with_context(**context, cancel_backorder=False)._action_done()
+        else:
+            self.with_context(**context).button_validate()
+        if self.state != "done":
+            raise NeedsAttention(self.env._("Odoo did not validate %s.", self.name))
+
+    def _synco_tracking_vals(self, fulfillment):
+        """Shopify's tracking, and the carrier it names, as delivery values."""
         info = (fulfillment.get("trackingInfo") or [{}])[0]
         vals = {
             "carrier_tracking_ref": ",".join(
@@ -232,36 +283,25 @@ class StockPicking(models.Model):
         carrier = self.env["delivery.carrier"]._synco_from_tracking_company(info.get("company"))
         if carrier:
             vals["carrier_id"] = carrier.id
-        # No wizard may stop a validation nobody watches: the backorder is
-        # kept, and Shopify, not Odoo, tells the customer (no SMS prompt).
-        context = {
-            "skip_backorder": True,
-            "skip_sanity_check": True,
-            "skip_sms": True,
-            "synco_from_shopify": True,
-        }
-        self.with_context(**context).write(vals)
-        self.with_context(**context).button_validate()
-        if self.state != "done":
-            raise NeedsAttention(self.env._("Odoo did not validate %s.", self.name))
+        return vals
 
     # -- the push job -----------------------------------------------------------
 
     def _synco_push_lines(self):
         """Done quantity per Shopify line item, in the sale line's unit."""
         self.ensure_one()
+        moves = self.move_ids.filtered(
+            lambda m: m.state == "done" and m.sale_line_id.shopify_line_item_id
+        )
         quantities = {}
-        for move in self.move_ids:
-            line = move.sale_line_id
-            if move.state != "done" or not line.shopify_line_item_id:
-                continue
-            qty = move.product_uom._compute_quantity(move.quantity, line.product_uom)
-            if float_is_zero(qty, precision_rounding=line.product_uom.rounding):
-                continue
-            quantities[line.shopify_line_item_id] = (
-                quantities.get(line.shopify_line_item_id, 0) + qty
-            )
-        return [{"line_item_id": key, "quantity": qty} for key, qty in quantities.items()]
+        for line, qty in moves._synco_shipped_per_line().items():
+            key = line.shopify_line_item_id
+            quantities[key] = quantities.get(key, 0) + qty
+        # Shopify counts whole units of the sale line: a part of one (18
+        # units of a line sold by the dozen) is not sent, so Shopify never
+        # shows more fulfilled than left the warehouse.
+        quantities = {key: math.floor(qty + 1e-6) for key, qty in quantities.items()}
+        return [{"line_item_id": key, "quantity": qty} for key, qty in quantities.items() if qty]
 
     def _synco_location(self, shop):
         mapping = shop.location_map_ids._find(warehouse=self.picking_type_id.warehouse_id)

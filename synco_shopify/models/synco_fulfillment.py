@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..planning.retry import NeedsAttention, RetryLater
-from ..planning.shipment import plan_apply
+from ..planning.shipment import plan_apply_groups
 from ..shopify import reads
 from ..shopify.ids import legacy_id
 
@@ -122,9 +122,23 @@ class SyncoFulfillment(models.Model):
             return link._synco_cancelled() if link else "cancelled before it reached Odoo"
         if link:
             return link._synco_update_tracking(fulfillment)
+        if fulfillment["status"] != "SUCCESS":
+            # Only SUCCESS means goods left; Shopify sends fulfillments/update
+            # when it gets there, and that queues this apply again.
+            return self.env._(
+                "Not applied: Shopify reports this fulfillment as %s, not SUCCESS, so "
+                "nothing shipped yet and Odoo moved nothing. It is applied when Shopify "
+                "reports SUCCESS; an ERROR or FAILURE is for the 3PL to resolve in Shopify.",
+                fulfillment["status"],
+            )
         location_id = legacy_id((fulfillment.get("location") or {}).get("id") or "0")
-        if shop._direction_for(shopify_location_id=location_id) != "shopify_to_odoo":
+        mapping = shop.location_map_ids._find(location_id=location_id)
+        direction = shop.fulfillment_direction
+        if direction == "per_location" and mapping.warehouse_id:
+            direction = mapping.direction
+        if direction == "odoo_to_shopify":
             return "location led by Odoo: its deliveries are validated in Odoo"
+        warehouse = self._synco_apply_warehouse(shop, mapping, location_id)
         order_id = legacy_id(fulfillment["order"]["id"])
         sale = self.env["sale.order"].search(
             [("synco_shop_id", "=", shop.id), ("shopify_order_id", "=", order_id)], limit=1
@@ -133,8 +147,7 @@ class SyncoFulfillment(models.Model):
             raise RetryLater(
                 self.env._("Shopify order %s is not in Odoo yet.", order_id), ORDER_RECHECK
             )
-        mapping = shop.location_map_ids._find(location_id=location_id)
-        picking = self._synco_ship(sale, fulfillment, mapping.warehouse_id)
+        picking = self._synco_ship(sale, fulfillment, warehouse)
         info = (fulfillment.get("trackingInfo") or [{}])[0]
         self._link(picking, shop, fulfillment, "shopify")
         picking._synco_post(
@@ -148,6 +161,37 @@ class SyncoFulfillment(models.Model):
         return f"validated {picking.name}"
 
     @api.model
+    def _synco_apply_warehouse(self, shop, mapping, location_id):
+        """The warehouse of the shop's company that a Shopify-led fulfillment
+        at ``location_id`` ships from; a clear stop, before anything moves,
+        when there is none."""
+        warehouse = mapping.warehouse_id
+        if not warehouse:
+            raise NeedsAttention(
+                self.env._(
+                    "Shopify location %(location)s of %(shop)s is mapped to no Odoo warehouse, "
+                    "so Odoo does not know where these goods left from; nothing was moved. "
+                    "Map it (shop > Locations), then retry this job.",
+                    location=mapping.name or location_id,
+                    shop=shop.name,
+                )
+            )
+        if warehouse.company_id != shop.company_id:
+            raise NeedsAttention(
+                self.env._(
+                    "Shopify location %(location)s is mapped to warehouse %(warehouse)s of "
+                    "%(company)s, but shop %(shop)s belongs to %(shop_company)s; nothing was "
+                    "moved. Map the location to a warehouse of %(shop_company)s, then retry.",
+                    location=mapping.name,
+                    warehouse=warehouse.name,
+                    company=warehouse.company_id.name,
+                    shop=shop.name,
+                    shop_company=shop.company_id.name,
+                )
+            )
+        return warehouse
+
+    @api.model
     def _synco_ship(self, sale, fulfillment, warehouse):
         """Validate what ``fulfillment`` shipped and return the delivery of
         ``warehouse`` that now holds it; the rest stays on a backorder."""
@@ -155,25 +199,17 @@ class SyncoFulfillment(models.Model):
             {"line_item_id": node["lineItem"]["id"], "quantity": node["quantity"]}
             for node in fulfillment["fulfillmentLineItems"]["nodes"]
         ]
-        open_moves = sale.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
-        ).move_ids.filtered(
-            lambda m: m.state not in ("done", "cancel") and m.sale_line_id.shopify_line_item_id
+        open_moves = (
+            sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            .move_ids._synco_open_delivery_moves()
+            .sorted("id")
         )
-        plan = plan_apply(
-            lines,
-            [
-                {
-                    "move_id": move.id,
-                    "line_item_id": move.sale_line_id.shopify_line_item_id,
-                    "warehouse": move.picking_type_id.warehouse_id.id,
-                    "picking_id": move.picking_id.id,
-                    "remaining": move.product_uom_qty,
-                }
-                for move in open_moves.sorted("id")
-            ],
-            warehouse.id,
-        )
+        groups = {}
+        for move in open_moves:
+            groups.setdefault(move._synco_plan_group(), []).append(
+                self._synco_plan_move(move, warehouse)
+            )
+        plan = plan_apply_groups(lines, groups, warehouse.id)
         if plan.missing:
             raise NeedsAttention(
                 self.env._(
@@ -182,24 +218,40 @@ class SyncoFulfillment(models.Model):
                 )
             )
         Move = self.env["stock.move"]
+        quantities = {
+            move_id: Move.browse(move_id)._synco_from_line_qty(qty)
+            for picking in plan.pickings.values()
+            for move_id, qty in picking.items()
+        }
         if plan.cross_warehouse:
-            picking = Move.browse([item["move_id"] for item in plan.cross_warehouse])._synco_reship(
-                warehouse, {item["move_id"]: item["quantity"] for item in plan.cross_warehouse}
+            moves = Move.browse([item["move_id"] for item in plan.cross_warehouse])
+            reshipped = moves._synco_reship(
+                warehouse,
+                {
+                    item["move_id"]: Move.browse(item["move_id"])._synco_from_line_qty(
+                        item["quantity"]
+                    )
+                    for item in plan.cross_warehouse
+                },
             )
-            plan.pickings.setdefault(picking.id, {}).update(
-                {move.id: move.product_uom_qty for move in picking.move_ids}
-            )
-        if len(plan.pickings) != 1:
-            raise NeedsAttention(
-                self.env._(
-                    "This fulfillment spans %s Odoo deliveries; validate them by hand.",
-                    len(plan.pickings),
-                )
-            )
-        ((picking_id, quantities),) = plan.pickings.items()
-        picking = self.env["stock.picking"].browse(picking_id)
-        picking._synco_validate_shipped(quantities, fulfillment)
-        return picking
+            quantities.update({move.id: move.product_uom_qty for move in reshipped})
+        return Move.browse(list(quantities))._synco_ship_route(quantities, fulfillment)
+
+    @api.model
+    def _synco_plan_move(self, move, warehouse):
+        """A move as the apply planner sees it, in the sale line's unit. At
+        the shipping warehouse the goods closest to the customer go first;
+        elsewhere what is least far along is taken off first."""
+        steps = move._synco_steps_left()
+        target = move.picking_type_id.warehouse_id == warehouse
+        return {
+            "move_id": move.id,
+            "line_item_id": move.sale_line_id.shopify_line_item_id,
+            "warehouse": move.picking_type_id.warehouse_id.id,
+            "picking_id": move.picking_id.id,
+            "remaining": move._synco_to_line_qty(move.product_uom_qty),
+            "rank": steps if target else -steps,
+        }
 
     def _synco_update_tracking(self, fulfillment):
         """fulfillments/update: bring the delivery's tracking in line."""
@@ -249,3 +301,51 @@ class SyncoFulfillment(models.Model):
                 user_id=(self.sale_order_id.user_id or self.env.user).id,
             )
         return "cancellation flagged"
+
+    # -- Odoo-led: what Odoo will not ship -------------------------------------
+
+    @api.model
+    def _synco_flag_left_open(self, sale):
+        """Shopify lines of ``sale`` that no open or done delivery covers any
+        more (a delivery done without backorder, or cancelled, or the order
+        cancelled) stay open in Shopify: a job says so, and while it fails
+        the order needs attention and the Shopify managers have a to-do. One
+        such job per order: its Retry checks again."""
+        if not sale.order_line._synco_left_open():
+            return self.env["synco.job"]
+        key = f"left_open:{sale.id}"
+        Job = self.env["synco.job"]
+        failed = Job.search([("dedupe_key", "=", key), ("state", "=", "failed")], limit=1)
+        return failed or Job._enqueue(
+            sale.synco_shop_id,
+            "left_open",
+            model="synco.fulfillment",
+            payload={"sale_id": sale.id, "order_id": sale.shopify_order_id},
+            dedupe_key=key,
+            ordering_key=f"order:{sale.shopify_order_id}",
+        )
+
+    @api.model
+    def _synco_job_left_open(self, job):
+        sale = self.env["sale.order"].browse(job.payload["sale_id"]).exists()
+        left = sale.order_line._synco_left_open() if sale else []
+        if not left:
+            return "no Shopify line left open"
+        lines = "; ".join(
+            self.env._(
+                "%(product)s (Shopify line %(line)s): %(qty)s",
+                product=line.product_id.display_name,
+                line=line.shopify_line_item_id,
+                qty=qty,
+            )
+            for line, qty in left
+        )
+        raise NeedsAttention(
+            self.env._(
+                "Odoo will not ship these lines of %(order)s, which Shopify keeps open: "
+                "%(lines)s. Ship them from Odoo (a new delivery), or cancel or refund them in "
+                "Shopify.",
+                order=sale.name,
+                lines=lines,
+            )
+        )

@@ -32,6 +32,7 @@ JOB_TYPES = [
     ("import_order", "Import order"),
     ("apply_fulfillment", "Apply Shopify fulfillment"),
     ("release_hold", "Release Shopify hold"),
+    ("left_open", "Shopify lines left open"),
 ]
 
 # What a merchant sees on an order or a delivery.
@@ -444,17 +445,20 @@ class SyncoJob(models.Model):
 
     def _handler_target(self):
         """The job's record; its model when the job concerns none yet (an
-        order to import); the shop when it names no model."""
+        order to import); the shop when it names no model. Always in the
+        shop's company: what the job creates or matches belongs to it, not to
+        the company of the cron's user."""
+        env = self.with_company(self.shop_id.company_id).env
         if self.res_model and self.res_id:
-            record = self.env[self.res_model].browse(self.res_id).exists()
+            record = env[self.res_model].browse(self.res_id).exists()
             if record:
                 return record
             raise retry.NeedsAttention(
                 self.env._("The %s record this job was for no longer exists.", self.res_model)
             )
         if self.res_model:
-            return self.env[self.res_model]
-        return self.shop_id
+            return env[self.res_model]
+        return self.shop_id.with_env(env)
 
     def _record_failure(self, exc, duration):
         max_attempts = self._max_attempts()

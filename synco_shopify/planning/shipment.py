@@ -25,12 +25,49 @@ class ApplyPlan:
     def complete(self):
         return not self.missing
 
+    def merge(self, other):
+        """Add ``other``'s decisions (a plan over other moves) to this plan."""
+        for picking_id, quantities in other.pickings.items():
+            mine = self.pickings.setdefault(picking_id, {})
+            for move_id, quantity in quantities.items():
+                mine[move_id] = mine.get(move_id, 0.0) + quantity
+        self.cross_warehouse.extend(other.cross_warehouse)
+        self.missing.extend(other.missing)
+        return self
+
+
+def plan_apply_groups(fulfillment_lines, groups, target_warehouse):
+    """``plan_apply`` per group of moves: ``groups`` maps a key to moves;
+    the moves of key None take every line no other group names, each other
+    group (the component moves of one kit, each counted in kits) takes its
+    own line items in full, so every component ships for every kit."""
+    grouped_items = {
+        legacy_id(move["line_item_id"])
+        for key, moves in groups.items()
+        if key is not None
+        for move in moves
+    }
+    plan = ApplyPlan()
+    for key, moves in [(None, groups.get(None, [])), *((k, m) for k, m in groups.items() if k)]:
+        if key is None:
+            lines = [
+                line
+                for line in fulfillment_lines
+                if legacy_id(line["line_item_id"]) not in grouped_items
+            ]
+        else:
+            items = {legacy_id(move["line_item_id"]) for move in moves}
+            lines = [line for line in fulfillment_lines if legacy_id(line["line_item_id"]) in items]
+        plan.merge(plan_apply(lines, moves, target_warehouse))
+    return plan
+
 
 def plan_apply(fulfillment_lines, moves, target_warehouse):
     """Lay each fulfillment line ({line_item_id, quantity}) over the open
-    ``moves`` ({move_id, line_item_id, warehouse, picking_id, remaining}) of
-    its line item: moves of ``target_warehouse`` first, then the others,
-    each in move_id order, never above a move's remaining quantity.
+    ``moves`` ({move_id, line_item_id, warehouse, picking_id, remaining,
+    optional rank}) of its line item: moves of ``target_warehouse`` first,
+    then the others, each by rank then move_id, never above a move's
+    remaining quantity.
 
     Quantities on target moves go to ``pickings``; on other warehouses'
     moves to ``cross_warehouse``. With no target (unmapped location) every
@@ -42,7 +79,7 @@ def plan_apply(fulfillment_lines, moves, target_warehouse):
     for item, quantity in _sum_lines(fulfillment_lines).items():
         ordered = sorted(
             by_item.get(item, ()),
-            key=lambda m: (not _is_target(m, target_warehouse), m["move_id"]),
+            key=lambda m: (not _is_target(m, target_warehouse), m.get("rank", 0), m["move_id"]),
         )
         left = _take(plan, ordered, quantity, target_warehouse)
         if left > _EPSILON:

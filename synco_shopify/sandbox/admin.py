@@ -108,14 +108,19 @@ class SandboxAdmin:
         return self._call("POST", path, {"request_status": request_status})
 
     # fulfillments made outside the addon
-    def fulfill(self, order_id, line_items=None, tracking=None, location_id=None):
+    def fulfill(self, order_id, line_items=None, tracking=None, location_id=None, status=None):
         payload = {
             "order_id": order_id,
             "line_items": line_items,
             "tracking": tracking,
             "location_id": location_id,
+            "status": status,
         }
         return self._call("POST", "fulfillments", payload)
+
+    def set_fulfillment_status(self, fulfillment_id, status: str):
+        path = f"fulfillments/{self._id(fulfillment_id)}/status"
+        return self._call("POST", path, {"status": status})
 
     def update_tracking(self, fulfillment_id, **tracking):
         path = f"fulfillments/{self._id(fulfillment_id)}/tracking"

@@ -197,8 +197,17 @@ def admin_fulfill(sb, body):
     order = _need(sb.store.order(body["order_id"]), "order", body["order_id"])
     tracking = body.get("tracking")
     fulfillment = sb.store.admin_fulfill(
-        order, body.get("line_items"), tracking, body.get("location_id")
+        order, body.get("line_items"), tracking, body.get("location_id"), body.get("status")
     )
+    return 200, views.fulfillment(fulfillment)
+
+
+@route("POST", "fulfillments/(?P<ident>[^/]+)/status")
+def set_fulfillment_status(sb, body, ident):
+    fulfillment = _need(sb.store.fulfillment(ident), "fulfillment", ident)
+    errors = sb.store.set_fulfillment_status(fulfillment, body["status"])
+    if errors:
+        raise SandboxError(errors[0]["message"])
     return 200, views.fulfillment(fulfillment)
 
 

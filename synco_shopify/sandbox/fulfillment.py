@@ -28,6 +28,7 @@ TRACKING_URLS = {
 }
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
+FULFILLMENT_STATUSES = ("SUCCESS", "PENDING", "OPEN", "ERROR", "FAILURE", "CANCELLED")
 QUANTITY_ERROR = "Invalid fulfillment order line item quantity requested."
 # Shopify's limit per fulfillment order input of one fulfillmentCreate (the
 # message is the sandbox's guess).
@@ -150,11 +151,14 @@ class FulfillmentOps:
                 _err(errors, QUANTITY_ERROR, *path, "fulfillmentOrderLineItems", j, "quantity")
         return [(line, wanted[line.num]) for line in fo.lines if line.num in wanted]
 
-    def apply_fulfillment(self, order, location, allocations, tracking, origin="api"):
+    def apply_fulfillment(
+        self, order, location, allocations, tracking, origin="api", status="SUCCESS"
+    ):
         """Record a fulfillment of already validated allocations, and announce it."""
         number = len(order.fulfillments) + 1
         fulfillment = Fulfillment(self.next_id(), order, location, f"{order.name}.{number}")
         fulfillment.origin = origin
+        fulfillment.status = status
         per_line_item: dict[int, FulfillmentLine] = {}
         for fo_line, quantity in allocations:
             fo_line.remaining_quantity -= quantity
@@ -176,9 +180,14 @@ class FulfillmentOps:
         self.touch(order)
         return fulfillment
 
-    def admin_fulfill(self, order, items=None, tracking=None, location_ident=None):
-        """A fulfillment made in the Shopify admin or by a 3PL (3PL FOs allowed)."""
+    def admin_fulfill(self, order, items=None, tracking=None, location_ident=None, status=None):
+        """A fulfillment made in the Shopify admin or by a 3PL (3PL FOs allowed);
+        a 3PL's can start as PENDING or OPEN (legacy statuses still seen)."""
         from .store import SandboxError
+
+        status = (status or "SUCCESS").upper()
+        if status not in FULFILLMENT_STATUSES:
+            raise SandboxError(f"unknown fulfillment status {status}")
 
         open_fos = [fo for fo in order.fulfillment_orders if fo.status in FULFILLABLE]
         if location_ident:
@@ -216,7 +225,27 @@ class FulfillmentOps:
                     raise SandboxError(f"not enough open quantity at {location.name} for {item}")
         if not allocations:
             raise SandboxError("nothing left to fulfill")
-        return self.apply_fulfillment(order, location, allocations, tracking, origin="admin")
+        return self.apply_fulfillment(
+            order, location, allocations, tracking, origin="admin", status=status
+        )
+
+    def set_fulfillment_status(self, fulfillment, status: str):
+        """A 3PL reports progress: PENDING or OPEN becomes SUCCESS (goods left),
+        ERROR or FAILURE (the items open again, as after a cancel). Shopify
+        announces it with fulfillments/update."""
+        status = status.upper()
+        if fulfillment is None:
+            return [{"field": ["id"], "message": "Fulfillment does not exist."}]
+        if status not in FULFILLMENT_STATUSES or fulfillment.status not in ("PENDING", "OPEN"):
+            msg = f"Cannot change a {fulfillment.status.lower()} fulfillment to {status.lower()}."
+            return [{"field": ["status"], "message": msg}]
+        if status in ("ERROR", "FAILURE", "CANCELLED"):
+            self._give_back(fulfillment)
+        fulfillment.status = status
+        fulfillment.updated_at = now_iso()
+        self.emit("fulfillments/update", payloads.fulfillment(fulfillment))
+        self.touch(fulfillment.order)
+        return []
 
     # ------------------------------------------------------ tracking, cancel
     def update_tracking(self, fulfillment, tracking: dict):
@@ -237,6 +266,13 @@ class FulfillmentOps:
             return [{"field": ["id"], "message": "Fulfillment is already cancelled."}]
         fulfillment.status = "CANCELLED"
         fulfillment.updated_at = now_iso()
+        self._give_back(fulfillment)
+        self.emit("fulfillments/update", payloads.fulfillment(fulfillment))
+        self.touch(fulfillment.order)
+        return []
+
+    def _give_back(self, fulfillment):
+        """Reopen what ``fulfillment`` took off its fulfillment orders."""
         for fo_line, quantity in fulfillment.allocations:
             fo = fo_line.fulfillment_order
             if fo.status == "CANCELLED" or fo_line not in fo.lines:
@@ -246,9 +282,6 @@ class FulfillmentOps:
             if fo.status in ("OPEN", "IN_PROGRESS", "CLOSED"):
                 fo.status = fo.progress_status()
                 fo.updated_at = now_iso()
-        self.emit("fulfillments/update", payloads.fulfillment(fulfillment))
-        self.touch(fulfillment.order)
-        return []
 
     # ----------------------------------------------------------------- move
     def move_fulfillment_order(self, fo_ident, location_ident, items=None):
