@@ -1,5 +1,7 @@
 """Order edits, refunds and stacked holds in the sandbox, as Shopify does them."""
 
+from decimal import Decimal
+
 import pytest
 import requests
 
@@ -42,6 +44,25 @@ def test_edit_lowers_current_quantity_and_the_fulfillment_order_lines(sandbox, s
     assert (lines[anvil["id"]]["quantity"], lines[anvil["id"]]["currentQuantity"]) == (3, 1)
     assert lines[skates["id"]]["currentQuantity"] == 0
     assert _fo_lines(edited) == [("OPEN", anvil["id"], 1, 1)]
+
+
+def test_current_total_follows_the_edit(sandbox, shop):
+    order = _order(sandbox, ("ANVIL", 3, None), ("SKATES", 2, None))
+    _anvil, skates = order["line_items"]
+
+    def totals():
+        body = sandbox.gql(queries.ORDER, {"id": order["id"]})
+        o = body["data"]["order"]
+        return (
+            Decimal(o["totalPriceSet"]["shopMoney"]["amount"]),
+            Decimal(o["currentTotalPriceSet"]["shopMoney"]["amount"]),
+        )
+
+    before, current = totals()
+    assert before == current
+    sandbox.admin.edit_order(order["id"], [{"line_item_id": skates["id"], "quantity": 0}])
+    _, current = totals()
+    assert current == before - Decimal(skates["price"]) * 2
 
 
 def test_edit_adds_a_variant_at_a_location_and_fires_edited_then_updated(

@@ -339,7 +339,8 @@ class SaleOrder(models.Model):
             body=self.env._("Imported from Shopify order %s.", plan.name),
             subtype_xmlid="mail.mt_note",
         )
-        total = planner.money(order.get("totalPriceSet"))
+        # After edits and refunds, what Odoo imported (current quantities).
+        total = planner.money(order.get("currentTotalPriceSet") or order.get("totalPriceSet"))
         if sale.currency_id.compare_amounts(sale.amount_total, float(total)):
             sale.message_post(
                 body=self.env._(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .payloads import order_tax_lines, order_totals
+from .payloads import current_total, order_tax_lines, order_totals
 from .resolvers import SCHEMA, _set, _tax_lines, bag, connection
 
 for _type, _field, _attr in [
@@ -84,6 +84,11 @@ for _field, _key in [
     SCHEMA.type_map["Order"].fields[_field].resolve = lambda order, _info, _k=_key: bag(
         order_totals(order)[_k], order.currency_code
     )
+
+
+@_set("Order", "currentTotalPriceSet")
+def _current_total(order, _info):
+    return bag(current_total(order), order.currency_code)
 
 
 @_set("Order", "shippingAddress")

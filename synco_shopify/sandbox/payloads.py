@@ -232,6 +232,28 @@ def order_totals(o) -> dict:
     }
 
 
+def current_total(o) -> str:
+    """``currentTotalPriceSet``: the total after edits and refunds lowered
+    line items' current quantities (each line's discounts and taxes in
+    proportion); shipping as charged."""
+    total = Decimal(0)
+    for li in o.line_items:
+        share = Decimal(li.current_quantity) / li.quantity if li.quantity else Decimal(0)
+        discounts = sum((Decimal(d["amount"]) for d in li.discount_allocations), Decimal(0))
+        total += Decimal(li.price) * li.current_quantity - discounts * share
+        if not o.taxes_included:
+            total += sum((Decimal(t["amount"]) for t in li.tax_lines), Decimal(0)) * share
+    for ship in o.shipping_lines:
+        total += Decimal(ship["price"])
+        if not o.taxes_included:
+            total += sum((Decimal(t["amount"]) for t in ship["tax_lines"]), Decimal(0))
+    if o.tax_lines and not o.taxes_included:
+        full = order_totals(o)
+        before = Decimal(full["subtotal"]) or Decimal(1)
+        total += Decimal(full["tax"]) * (total - Decimal(full["shipping"])) / before
+    return _sum([total])
+
+
 def order(o, domain: str = "acme.myshopify.com") -> dict:
     currency = o.currency_code
     totals = order_totals(o)

@@ -84,6 +84,7 @@ query SyncoOrder($id: ID!, $linesAfter: String) {
     taxesIncluded
     displayFulfillmentStatus
     totalPriceSet { shopMoney { amount } }
+    currentTotalPriceSet { shopMoney { amount } }
     shippingAddress {
       name firstName lastName company address1 address2 city zip provinceCode countryCodeV2 phone
     }
