@@ -1,6 +1,8 @@
 from odoo import Command, models
 from odoo.tools.float_utils import float_compare
 
+from . import odoo_compat
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -20,7 +22,7 @@ class StockMove(models.Model):
                 "origin": first.picking_id.origin,
                 "location_id": source.id,
                 "location_dest_id": first.location_dest_id.id,
-                "group_id": first.group_id.id,
+                **odoo_compat.picking_procurement_vals(first),
                 "move_ids": [
                     Command.create(
                         {
@@ -31,7 +33,7 @@ class StockMove(models.Model):
                             "sale_line_id": move.sale_line_id.id,
                             "location_id": source.id,
                             "location_dest_id": move.location_dest_id.id,
-                            "group_id": move.group_id.id,
+                            **odoo_compat.move_procurement_vals(move),
                             "warehouse_id": warehouse.id,
                         }
                     )

@@ -7,6 +7,7 @@ from odoo.tools.float_utils import float_compare, float_is_zero
 from ..planning import fulfillment as planner
 from ..planning.retry import NeedsAttention, RetryLater
 from ..shopify import queries
+from . import odoo_compat
 from .synco_job import SYNC_STATES, sync_state
 
 # A held fulfillment order is the merchant's to release; look again this often.
@@ -202,8 +203,9 @@ class StockPicking(models.Model):
             line = move.sale_line_id
             if move.state != "done" or not line.shopify_line_item_id:
                 continue
-            qty = move.product_uom._compute_quantity(move.quantity, line.product_uom)
-            if float_is_zero(qty, precision_rounding=line.product_uom.rounding):
+            line_uom = line[odoo_compat.SALE_LINE_UOM]
+            qty = move.product_uom._compute_quantity(move.quantity, line_uom)
+            if float_is_zero(qty, precision_rounding=line_uom.rounding):
                 continue
             quantities[line.shopify_line_item_id] = (
                 quantities.get(line.shopify_line_item_id, 0) + qty

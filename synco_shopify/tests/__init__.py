@@ -4,6 +4,7 @@ from . import (
     test_launch_checks,
     test_launch_suite,
     test_locations,
+    test_merchant_tour,
     test_merchant_view,
     test_order_import,
     test_push_fulfillment,
