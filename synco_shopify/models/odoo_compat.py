@@ -61,13 +61,13 @@ else:
             owner._sql_constraints = own
 
 
-def move_procurement_vals(move):
-    """The values that put a new stock.move (and its picking) in the same
-    procurement as ``move``: 18 links them by ``group_id``, 19 by
-    ``reference_ids`` (stock.reference)."""
+def move_copy_vals(move):
+    """The values that make a new stock.move stand beside ``move``: the same
+    procurement (18: ``group_id``; 19: ``reference_ids``, stock.reference)
+    and, on 18, its ``name`` (19 has none)."""
     if ODOO_VERSION >= 19:
         return {"reference_ids": [(6, 0, move.reference_ids.ids)]}
-    return {"group_id": move.group_id.id}
+    return {"name": move.name, "group_id": move.group_id.id}
 
 
 def picking_procurement_vals(move):
@@ -76,6 +76,13 @@ def picking_procurement_vals(move):
     if ODOO_VERSION >= 19:
         return {}
     return {"group_id": move.group_id.id}
+
+
+def sale_line_route_vals(route):
+    """A sale.order.line's route (18: ``route_id``; 19: ``route_ids``)."""
+    if ODOO_VERSION >= 19:
+        return {"route_ids": [(6, 0, route.ids)]}
+    return {"route_id": route.id}
 
 
 def place_groups(env, category_xmlid, members):

@@ -335,7 +335,7 @@ class SaleOrder(models.Model):
         if line.warehouse and line.warehouse != warehouse:
             # The line's warehouse is computed from its route: the delivery
             # route of another warehouse makes procurement ship from there.
-            vals["route_id"] = line.warehouse.delivery_route_id.id
+            vals.update(odoo_compat.sale_line_route_vals(line.warehouse.delivery_route_id))
         return vals
 
     @api.model

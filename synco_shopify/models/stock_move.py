@@ -26,14 +26,13 @@ class StockMove(models.Model):
                 "move_ids": [
                     Command.create(
                         {
-                            "name": move.name,
                             "product_id": move.product_id.id,
                             "product_uom_qty": quantities[move.id],
                             "product_uom": move.product_uom.id,
                             "sale_line_id": move.sale_line_id.id,
                             "location_id": source.id,
                             "location_dest_id": move.location_dest_id.id,
-                            **odoo_compat.move_procurement_vals(move),
+                            **odoo_compat.move_copy_vals(move),
                             "warehouse_id": warehouse.id,
                         }
                     )
