@@ -6,6 +6,7 @@ from . import (
     test_locations,
     test_merchant_tour,
     test_merchant_view,
+    test_odoo_compat,
     test_order_import,
     test_push_fulfillment,
     test_secrets,
