@@ -26,13 +26,15 @@ if [[ -n "${SYNCO_LAUNCH_SHOP:-}" ]]; then
 else
     echo "== launch suite against the sandbox (set SYNCO_LAUNCH_SHOP for a development store)"
 fi
+echo "== on Odoo $ODOO_MAJOR ($ODOO_ROOT)"
 db="synco_launch_$$"
 log=$(mktemp -t synco-launch.XXXXXX.log)
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
 set +e
+# shellcheck disable=SC2046 # the options are words
 SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "${ODOO_CMD[@]}" \
-    -d "$db" --addons-path="$(odoo_addons_path)" \
-    -i synco_shopify --without-demo=all --test-enable \
+    -d "$db" --addons-path="$(odoo_addons_path)" $(odoo_common_options) \
+    -i synco_shopify --test-enable \
     --test-tags /synco_shopify:TestLaunchSuite \
     --stop-after-init --http-port="$(free_port)" --log-level=test \
     > "$log" 2>&1

@@ -1,5 +1,5 @@
 # Shared by scripts/test.sh and scripts/run.sh: the project's virtual
-# environment, finding an Odoo 18 and a PostgreSQL. Sourced, not run.
+# environment, finding every Odoo (18, 19) and a PostgreSQL. Sourced, not run.
 
 VENV="${SYNCO_VENV:-$root/.venv}"
 
@@ -18,33 +18,122 @@ ensure_venv() {
     fi
 }
 
-# Sets ODOO_CMD (an array) and ODOO_ROOT, or ODOO_MISSING with the reason.
+# -- finding Odoo ---------------------------------------------------------------
+# The Odoo versions the addon supports, and where each one can be named:
+#   ODOO_PATH (+ ODOO_PYTHON)                  one Odoo, any supported version
+#   ODOO18_PATH / ODOO19_PATH (+ *_PYTHON)     one per version
+#   $SYNCO_ODOO_CONF, default ~/.config/synco_shopify/odoo.conf: one
+#     "<odoo source directory> [<python>]" a line (# comments), for a machine
+#     whose Odoos are found without any variable (CI runs with none)
+#   python3 itself, when `import odoo` works for it
+# The python of an entry defaults to python3 and must hold that Odoo's
+# requirements. The first entry of each version is used.
+SUPPORTED_ODOO=(18 19)
+ODOO_CONF="${SYNCO_ODOO_CONF:-${XDG_CONFIG_HOME:-$HOME/.config}/synco_shopify/odoo.conf}"
+ODOO_PROBE='import os, odoo.release as r, psycopg2, lxml, werkzeug
+print(r.version_info[0], os.path.dirname(os.path.dirname(os.path.abspath(r.__file__))))'
+
+# Prints "<major> <root>" for an Odoo source directory and a python, or fails
+# with the reason on stderr.
+probe_odoo() {
+    local path=$1 py=$2 out
+    if [[ "$path" != "-" && ! -f "$path/odoo-bin" ]]; then
+        echo "$path holds no odoo-bin" >&2
+        return 1
+    fi
+    if ! out=$(cd "${path/#-//}" && "$py" -c "$ODOO_PROBE" 2>&1); then
+        echo "$py cannot import Odoo and its requirements there: $(tail -n 1 <<<"$out")" >&2
+        return 1
+    fi
+    out=$(tail -n 1 <<<"$out")
+    if [[ "$path" != "-" && "$(realpath "$path")" != "$(realpath "${out#* }")" ]]; then
+        echo "$py imports the Odoo at ${out#* }, not this one" >&2
+        return 1
+    fi
+    echo "$out"
+}
+
+# Fills ODOOS ("<major>|<python>|<root>|<how it was named>" per Odoo found, one
+# per supported version), ODOO_SKIPS (a sentence per version or entry left
+# out) and ODOO_ERRORS (entries named explicitly that do not work).
+find_odoos() {
+    ODOOS=() ODOO_SKIPS=() ODOO_ERRORS=()
+    local entries=() entry origin path py out major where v var pyvar seen=" "
+    [[ -n "${ODOO_PATH:-}" ]] && entries+=("ODOO_PATH|$ODOO_PATH|${ODOO_PYTHON:-python3}")
+    for v in "${SUPPORTED_ODOO[@]}"; do
+        var="ODOO${v}_PATH" pyvar="ODOO${v}_PYTHON"
+        [[ -n "${!var:-}" ]] && entries+=("$var|${!var}|${!pyvar:-python3}")
+    done
+    if [[ -f "$ODOO_CONF" ]]; then
+        while read -r path py _; do
+            [[ -z "$path" || "$path" == \#* ]] && continue
+            entries+=("$ODOO_CONF|$path|${py:-python3}")
+        done < "$ODOO_CONF"
+    fi
+    entries+=("python3|-|python3")
+    for entry in "${entries[@]}"; do
+        IFS='|' read -r origin path py <<<"$entry"
+        if ! out=$(probe_odoo "$path" "$py" 2>&1); then
+            [[ "$origin" == python3 ]] || ODOO_ERRORS+=("$origin names $path: $out")
+            continue
+        fi
+        read -r major where <<<"$out"
+        if [[ " ${SUPPORTED_ODOO[*]} " != *" $major "* ]]; then
+            ODOO_SKIPS+=("Odoo $major at $where ($origin): not supported (${SUPPORTED_ODOO[*]} are)")
+        elif [[ "$seen" == *" $major "* ]]; then
+            [[ "$seen" == *" $where "* ]] ||
+                ODOO_SKIPS+=("Odoo $major at $where ($origin): another Odoo $major comes first")
+        else
+            ODOOS+=("$major|$py|$where|$origin")
+        fi
+        seen+="$major $where "
+    done
+    for v in "${SUPPORTED_ODOO[@]}"; do
+        [[ "$seen" == *" $v "* ]] || ODOO_SKIPS+=("Odoo $v: not found here (set ODOO${v}_PATH and ODOO${v}_PYTHON, or list it in $ODOO_CONF)")
+    done
+}
+
+# Sets ODOO_CMD (an array), ODOO_ROOT, ODOO_MAJOR and ODOO_PY from one ODOOS entry.
+use_odoo() {
+    local origin
+    IFS='|' read -r ODOO_MAJOR ODOO_PY ODOO_ROOT origin <<<"$1"
+    if [[ -f "$ODOO_ROOT/odoo-bin" ]]; then
+        ODOO_CMD=("$ODOO_PY" "$ODOO_ROOT/odoo-bin")
+    else
+        ODOO_CMD=("$ODOO_PY" -m odoo)
+    fi
+}
+
+# Options whose spelling differs between versions: 19's --without-demo is a
+# flag, and 19 warns unless the HTTP interface is given.
+odoo_common_options() {
+    if [[ "$ODOO_MAJOR" -ge 19 ]]; then
+        echo "--without-demo --http-interface=127.0.0.1"
+    else
+        echo "--without-demo=all --http-interface=127.0.0.1"
+    fi
+}
+
+# One Odoo for the scripts that need only one (run.sh, launch_suite.sh): the
+# newest found, or version $SYNCO_ODOO. Sets what use_odoo sets, or
+# ODOO_MISSING with the reason.
 find_odoo() {
-    local probe='import odoo.release as r, psycopg2, lxml, werkzeug
-assert r.version_info[0] == 18, "Odoo %s, not 18" % r.version'
-    if [[ -n "${ODOO_PATH:-}" ]]; then
-        local py="${ODOO_PYTHON:-python3}"
-        if [[ ! -f "$ODOO_PATH/odoo-bin" ]]; then
-            echo "ODOO_PATH=$ODOO_PATH holds no odoo-bin" >&2
-            exit 1
-        fi
-        if ! (cd "$ODOO_PATH" && "$py" -c "$probe") >/dev/null 2>&1; then
-            echo "ODOO_PATH=$ODOO_PATH is set but $py cannot import Odoo 18 and its" \
-                 "requirements (set ODOO_PYTHON to the interpreter Odoo runs with):" >&2
-            (cd "$ODOO_PATH" && "$py" -c "$probe") >&2 || true
-            exit 1
-        fi
-        ODOO_CMD=("$py" "$ODOO_PATH/odoo-bin")
-        ODOO_ROOT="$ODOO_PATH"
-        return 0
+    find_odoos
+    if [[ ${#ODOO_ERRORS[@]} -gt 0 ]]; then
+        printf '%s\n' "${ODOO_ERRORS[@]}" >&2
+        exit 1
     fi
-    if python3 -c "$probe" >/dev/null 2>&1; then
-        ODOO_CMD=(python3 -m odoo)
-        ODOO_ROOT=$(python3 -c 'import os, odoo; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
-        return 0
+    if [[ ${#ODOOS[@]} -eq 0 ]]; then
+        ODOO_MISSING="no Odoo ${SUPPORTED_ODOO[*]} here: set ODOO_PATH to an Odoo source directory (and ODOO_PYTHON to the interpreter with its requirements), list it in $ODOO_CONF, or make 'import odoo' work for python3."
+        return 1
     fi
-    ODOO_MISSING="no Odoo 18 here: set ODOO_PATH to an Odoo 18 source directory (and ODOO_PYTHON to the interpreter with its requirements), or make 'import odoo' work for python3."
-    return 1
+    local pick
+    pick=$(printf '%s\n' "${ODOOS[@]}" | sort -t'|' -k1,1n | grep -E "^${SYNCO_ODOO:-[0-9]+}\|" | tail -n 1)
+    if [[ -z "$pick" ]]; then
+        ODOO_MISSING="no Odoo $SYNCO_ODOO here (SYNCO_ODOO=$SYNCO_ODOO); found: ${ODOOS[*]%%|*}"
+        return 1
+    fi
+    use_odoo "$pick"
 }
 
 odoo_addons_path() {
@@ -118,8 +207,12 @@ odoo_report() {
     fi
 }
 
-# Uninstalls the addon from the test database and checks that nothing of it
-# is left: its tables and the columns it added to Odoo's.
+# "N passed, N failed" of the Odoo suite's log (after odoo_report passed).
+odoo_counts() {
+    grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$1" | tail -n 1 |
+        sed -E 's/([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests/\3 tests, \1 failed, \2 errors/'
+}
+
 # odoo_has_module NAME: whether the addons path holds an addon NAME.
 odoo_has_module() {
     local dir
@@ -131,6 +224,8 @@ odoo_has_module() {
     return 1
 }
 
+# Uninstalls the addon from the test database and checks that nothing of it
+# is left: its tables, the columns it added to Odoo's, its records.
 odoo_uninstall_check() {
     local db=$1 out left
     # Uninstalling synco_shopify takes its dependents (the kits glue) along.
@@ -138,12 +233,14 @@ odoo_uninstall_check() {
         | "${ODOO_CMD[@]}" shell -d "$db" --addons-path="$(odoo_addons_path)" --log-level=warn 2>&1)
     left=$(psql -d "$db" -tAc "select table_name || '.' || column_name from information_schema.columns
         where table_schema = 'public' and (table_name like 'synco%' or column_name like 'synco%'
-        or column_name like 'shopify%')")
+        or column_name like 'shopify%')
+        union all select 'ir_model_data: ' || model || ' ' || name from ir_model_data
+        where module in ('synco_shopify', 'synco_shopify_mrp')")
     if ! grep -q "STATE uninstalled" <<<"$out" || [[ -n "$left" ]]; then
         echo "Uninstall left something behind:"
         echo "$out" | tail -n 20
         echo "$left" | head -n 20
         return 1
     fi
-    echo "Uninstall: clean (no synco table or column left)"
+    echo "Uninstall: clean (no synco table, column or record left)"
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Run the addon's main job on this machine: the Shopify sandbox seeded with
-# demo data, and an Odoo 18 server with synco_shopify installed in a fresh
-# database and connected to the sandbox.
+# demo data, and an Odoo server (the newest version found: 19, else 18) with
+# synco_shopify installed in a fresh database and connected to the sandbox.
 #
 #   scripts/run.sh                       # Odoo on :8069, sandbox on :8765
 #   ODOO_HTTP_PORT=8070 SANDBOX_PORT=8766 scripts/run.sh
 #
-# Odoo is found as in scripts/test.sh (ODOO_PATH, or `import odoo`). Log in as
+# Odoo is found as in scripts/test.sh (ODOO_PATH, ODOO18_PATH, ODOO19_PATH,
+# ~/.config/synco_shopify/odoo.conf, or `import odoo`); SYNCO_ODOO=18 picks a
+# version. It says which Odoo it serves. Log in as
 # admin/admin; the sandbox's status page is printed on start.
 set -euo pipefail
 
@@ -41,7 +43,8 @@ done
 echo "== fresh database $db with synco_shopify"
 dropdb --if-exists "$db"
 options=(-d "$db" --addons-path="$(odoo_addons_path)")
-"${ODOO_CMD[@]}" "${options[@]}" -i synco_shopify --without-demo=all --stop-after-init \
+# shellcheck disable=SC2046 # the options are words
+"${ODOO_CMD[@]}" "${options[@]}" $(odoo_common_options) -i synco_shopify --stop-after-init \
     --log-level=warn
 
 echo "== connecting the shop to the sandbox"
@@ -49,6 +52,6 @@ SYNCO_SANDBOX_URL="$sandbox_url" SYNCO_ODOO_URL="http://127.0.0.1:$http_port" \
     "${ODOO_CMD[@]}" shell "${options[@]}" --log-level=warn < scripts/demo_setup.py
 
 echo
-echo "Odoo:    http://127.0.0.1:$http_port  (admin / admin)"
+echo "Odoo $ODOO_MAJOR: http://127.0.0.1:$http_port  (admin / admin; $ODOO_ROOT, ${ODOO_CMD[0]})"
 echo "Sandbox: $sandbox_url  (status page)"
-"${ODOO_CMD[@]}" "${options[@]}" --http-port="$http_port"
+"${ODOO_CMD[@]}" "${options[@]}" --http-port="$http_port" --http-interface=127.0.0.1

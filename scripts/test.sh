@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run every test: lint, the Odoo-free pytest suite, then the Odoo suite
-# wherever an Odoo 18 can be found.
+# Run every test: lint, the Odoo-free pytest suite, then the Odoo suite, the
+# uninstall check and the live suite on every Odoo (18, 19) found here.
 #
 #   scripts/test.sh            # everything that can run here
 #   scripts/test.sh --fast     # lint and the Odoo-free suite only
@@ -10,9 +10,10 @@
 # database, outages and storms) runs with pytest; it skips itself, saying
 # why, where Odoo or PostgreSQL is missing.
 #
-# Odoo is found through ODOO_PATH (a directory holding odoo-bin; run with
-# ODOO_PYTHON, default python3, which must have Odoo's requirements), else an
-# `odoo` package importable by python3. PostgreSQL is reached through the
+# Odoo is found as scripts/lib.sh says (find_odoos): ODOO_PATH, ODOO18_PATH,
+# ODOO19_PATH (each with its *_PYTHON), ~/.config/synco_shopify/odoo.conf,
+# and an `odoo` importable by python3; the end says which versions ran and
+# which were skipped, and why. PostgreSQL is reached through the
 # usual PG* variables; on a Debian machine with a local cluster the script
 # starts it when it is down. Without Odoo or PostgreSQL it says plainly that
 # the Odoo suite was skipped, and why, and still passes.
@@ -37,9 +38,14 @@ if [[ "${1:-}" == "--fast" ]]; then
     exit 0
 fi
 
-echo "== Odoo suite"
-if ! find_odoo; then
-    echo "Odoo and live suites SKIPPED: $ODOO_MISSING"
+find_odoos
+if [[ ${#ODOO_ERRORS[@]} -gt 0 ]]; then
+    printf 'Odoo named but not usable: %s\n' "${ODOO_ERRORS[@]}"
+    echo "== verdict: FAILED (fix or unset what names that Odoo)"
+    exit 1
+fi
+if [[ ${#ODOOS[@]} -eq 0 ]]; then
+    printf 'Odoo and live suites SKIPPED: %s\n' "${ODOO_SKIPS[@]}"
     exit 0
 fi
 if ! ensure_postgres; then
@@ -47,58 +53,77 @@ if ! ensure_postgres; then
     exit 0
 fi
 
-db="synco_test_$$"
-log=$(mktemp -t synco-odoo-tests.XXXXXX.log)
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
-echo "Odoo: ${ODOO_CMD[*]} (database $db, log $log)"
-set +e
-SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "${ODOO_CMD[@]}" \
-    -d "$db" --addons-path="$(odoo_addons_path)" \
-    -i synco_shopify --without-demo=all --test-enable --test-tags /synco_shopify \
-    --stop-after-init --http-port="$(free_port)" --log-level=test \
-    > "$log" 2>&1
-rc=$?
-set -e
-if ! odoo_report "$log" "$rc"; then
-    echo "== verdict: FAILED (the Odoo suite)"
-    exit 1
-fi
-if ! odoo_uninstall_check "$db"; then
-    echo "== verdict: FAILED (uninstalling the addon)"
-    exit 1
-fi
-
-# The kits glue in a database of its own: installing it pulls mrp in, while
-# the suite above proves synco_shopify itself needs no mrp.
-echo "== Odoo suite, kits (synco_shopify_mrp, with mrp)"
-if ! odoo_has_module mrp; then
-    echo "Kits suite SKIPPED: this Odoo has no mrp addon."
-else
-    db_mrp="synco_test_mrp_$$"
-    log_mrp=$(mktemp -t synco-odoo-mrp-tests.XXXXXX.log)
-    trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; dropdb --if-exists "$db_mrp" >/dev/null 2>&1 || true' EXIT
-    echo "Odoo: database $db_mrp, log $log_mrp"
+summary=()
+dbs=()
+trap 'for d in "${dbs[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done' EXIT
+for odoo in "${ODOOS[@]}"; do
+    use_odoo "$odoo"
+    name="Odoo $ODOO_MAJOR ($ODOO_ROOT, ${ODOO_CMD[0]})"
+    db="synco_test_${ODOO_MAJOR}_$$"
+    dbs+=("$db")
+    log=$(mktemp -t "synco-odoo${ODOO_MAJOR}-tests.XXXXXX.log")
+    echo "== Odoo suite on $name (database $db, log $log)"
+    # shellcheck disable=SC2046 # the options are words
     set +e
-    SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "${ODOO_CMD[@]}" \
-        -d "$db_mrp" --addons-path="$(odoo_addons_path)" \
-        -i synco_shopify_mrp --without-demo=all --test-enable --test-tags /synco_shopify_mrp \
+    SYNCO_SANDBOX_PYTHON="$VENV/bin/python" SYNCO_SCREENSHOTS="$root/build/screenshots/odoo$ODOO_MAJOR" \
+        "${ODOO_CMD[@]}" -d "$db" --addons-path="$(odoo_addons_path)" $(odoo_common_options) \
+        -i synco_shopify --test-enable --test-tags /synco_shopify \
         --stop-after-init --http-port="$(free_port)" --log-level=test \
-        > "$log_mrp" 2>&1
+        > "$log" 2>&1
     rc=$?
     set -e
-    if ! odoo_report "$log_mrp" "$rc"; then
-        echo "== verdict: FAILED (the kits suite)"
+    if ! odoo_report "$log" "$rc"; then
+        echo "== verdict: FAILED (the Odoo suite on $name)"
         exit 1
     fi
-    if ! odoo_uninstall_check "$db_mrp"; then
-        echo "== verdict: FAILED (uninstalling the addon and its kits glue)"
+    counts=$(odoo_counts "$log")
+    if ! odoo_uninstall_check "$db"; then
+        echo "== verdict: FAILED (uninstalling the addon on $name)"
         exit 1
     fi
-fi
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
 
-echo "== live suite (tests_live: real processes and faults)"
-if ! SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "$VENV/bin/pytest" tests_live -q -rs; then
-    echo "== verdict: FAILED (the live suite)"
-    exit 1
-fi
+    # The kits glue in a database of its own: installing it pulls mrp in,
+    # while the suite above proves synco_shopify itself needs no mrp.
+    kits="kits suite skipped (this Odoo has no mrp addon)"
+    if odoo_has_module mrp; then
+        db_mrp="synco_test_mrp_${ODOO_MAJOR}_$$"
+        dbs+=("$db_mrp")
+        log_mrp=$(mktemp -t "synco-odoo${ODOO_MAJOR}-mrp-tests.XXXXXX.log")
+        echo "== kits suite on $name (synco_shopify_mrp with mrp, database $db_mrp, log $log_mrp)"
+        set +e
+        # shellcheck disable=SC2046 # the options are words
+        SYNCO_SANDBOX_PYTHON="$VENV/bin/python" \
+            "${ODOO_CMD[@]}" -d "$db_mrp" --addons-path="$(odoo_addons_path)" $(odoo_common_options) \
+            -i synco_shopify_mrp --test-enable --test-tags /synco_shopify_mrp \
+            --stop-after-init --http-port="$(free_port)" --log-level=test \
+            > "$log_mrp" 2>&1
+        rc=$?
+        set -e
+        if ! odoo_report "$log_mrp" "$rc"; then
+            echo "== verdict: FAILED (the kits suite on $name)"
+            exit 1
+        fi
+        if ! odoo_uninstall_check "$db_mrp"; then
+            echo "== verdict: FAILED (uninstalling the addon and its kits glue on $name)"
+            exit 1
+        fi
+        dropdb --if-exists "$db_mrp" >/dev/null 2>&1 || true
+        kits="kits suite $(odoo_counts "$log_mrp")"
+    fi
+
+    echo "== live suite on $name (tests_live: real processes and faults)"
+    if ! ODOO_PATH="$ODOO_ROOT" ODOO_PYTHON="$ODOO_PY" SYNCO_SANDBOX_PYTHON="$VENV/bin/python" \
+        "$VENV/bin/pytest" tests_live -q -rs; then
+        echo "== verdict: FAILED (the live suite on $name)"
+        exit 1
+    fi
+    summary+=("ran      $name: Odoo suite $counts, uninstall clean, $kits, live suite passed")
+done
+
+echo "== Odoo versions"
+printf '%s\n' "${summary[@]}"
+for skip in "${ODOO_SKIPS[@]}"; do
+    echo "SKIPPED  $skip"
+done
 echo "== verdict: every suite passed"

@@ -1,6 +1,6 @@
 {
     "name": "Shopify Fulfillment Sync (synco)",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "summary": "Keep order fulfillment in step between Shopify and Odoo, in both directions",
     "category": "Inventory/Delivery",
     "author": "synco_shopify contributors",
@@ -23,6 +23,9 @@
         "views/res_config_settings_views.xml",
         "views/synco_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["synco_shopify/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

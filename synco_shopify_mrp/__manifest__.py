@@ -1,6 +1,6 @@
 {
     "name": "Shopify Fulfillment Sync: kits",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "summary": "Kits (phantom bills of materials) in both directions of synco_shopify",
     "category": "Inventory/Delivery",
     "author": "synco_shopify contributors",

@@ -78,7 +78,7 @@ def wait_until(predicate, timeout, interval=0.2, what="a condition"):
 
 ODOO_PROBE = (
     "import odoo.release as r, psycopg2, lxml, werkzeug\n"
-    'assert r.version_info[0] == 18, "Odoo %s, not 18" % r.version\n'
+    'assert r.version_info[0] in (18, 19), "Odoo %s, not 18 or 19" % r.version\n'
 )
 
 
@@ -94,7 +94,7 @@ def find_odoo():
         )
         if probe.returncode:
             raise LiveUnavailable(
-                f"ODOO_PATH={odoo_path} is set but {py} cannot import Odoo 18: "
+                f"ODOO_PATH={odoo_path} is set but {py} cannot import Odoo 18 or 19: "
                 + probe.stderr.strip()[-500:]
             )
         return [py, os.path.join(odoo_path, "odoo-bin")], odoo_path
@@ -113,7 +113,8 @@ def find_odoo():
             ).stdout.strip()
             return ["python3", "-m", "odoo"], where
     raise LiveUnavailable(
-        "no Odoo 18 here: set ODOO_PATH (and ODOO_PYTHON), or make 'import odoo' work for python3."
+        "no Odoo 18 or 19 here: set ODOO_PATH (and ODOO_PYTHON), "
+        "or make 'import odoo' work for python3."
     )
 
 

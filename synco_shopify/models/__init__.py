@@ -1,6 +1,7 @@
 from . import (
     delivery_carrier,
     res_config_settings,
+    res_groups,
     res_partner,
     sale_order,
     sale_order_line,

@@ -9,6 +9,8 @@ from ..planning.retry import NeedsAttention
 from ..shopify import queries, reads
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
+from . import odoo_compat
+from .odoo_compat import Constraint
 from .synco_job import SYNC_STATES, sync_state
 
 _logger = logging.getLogger(__name__)
@@ -43,13 +45,9 @@ class SaleOrder(models.Model):
         help="The Shopify holds its deliveries wait for.",
     )
 
-    _sql_constraints = [
-        (
-            "synco_shopify_order_uniq",
-            "unique(synco_shop_id, shopify_order_id)",
-            "This Shopify order is already in Odoo.",
-        ),
-    ]
+    _synco_shopify_order_uniq = Constraint(
+        "UNIQUE (synco_shop_id, shopify_order_id)", "This Shopify order is already in Odoo."
+    )
 
     @api.depends("shopify_order_id", "synco_fulfillment_ids.state")
     def _compute_synco_state(self):
@@ -366,13 +364,13 @@ class SaleOrder(models.Model):
             "product_uom_qty": line.quantity,
             "price_unit": float(line.price_unit),
             "discount": float(line.discount),
-            "tax_id": [Command.set(taxes[rates])],
+            odoo_compat.SALE_LINE_TAXES: [Command.set(taxes[rates])],
             "shopify_line_item_id": line.line_item_id,
         }
         if line.warehouse and line.warehouse != warehouse:
             # The line's warehouse is computed from its route: the delivery
             # route of another warehouse makes procurement ship from there.
-            vals["route_id"] = line.warehouse.delivery_route_id.id
+            vals.update(odoo_compat.sale_line_route_vals(line.warehouse.delivery_route_id))
         return vals
 
     @api.model
@@ -404,7 +402,8 @@ class SaleOrder(models.Model):
         taxes = self.env["sale.order.line"]._synco_taxes(
             self.company_id, ship.tax_rates, taxes_included
         )
-        vals.update(tax_id=[Command.set(taxes.ids)], name=ship.title or vals["name"])
+        vals[odoo_compat.SALE_LINE_TAXES] = [Command.set(taxes.ids)]
+        vals["name"] = ship.title or vals["name"]
         self.env["sale.order.line"].create(vals)
 
     def _synco_carrier(self, ship):

@@ -3,6 +3,7 @@ from odoo.tools.float_utils import float_compare
 
 from ..planning import edits as edit_planner
 from ..planning.retry import NeedsAttention
+from . import odoo_compat
 
 # Decimals of a discount percent that keep a line of up to a million exact
 # to the cent (see planning.orders.discount_percent).
@@ -87,7 +88,8 @@ class SaleOrderLine(models.Model):
                 )
             )
             committed = sum(
-                m.product_uom._compute_quantity(m.quantity, line.product_uom) for m in moves
+                m.product_uom._compute_quantity(m.quantity, line[odoo_compat.SALE_LINE_UOM])
+                for m in moves
             )
             data.append(
                 {
@@ -194,6 +196,11 @@ class SaleOrderLine(models.Model):
                 default=0.0,
             )
             missing = line.product_uom_qty - covered
-            if float_compare(missing, 0, precision_rounding=line.product_uom.rounding) > 0:
+            if (
+                float_compare(
+                    missing, 0, precision_rounding=line[odoo_compat.SALE_LINE_UOM].rounding
+                )
+                > 0
+            ):
                 left.append((line, missing))
         return left

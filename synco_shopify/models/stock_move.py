@@ -2,6 +2,7 @@ from odoo import Command, models
 from odoo.tools.float_utils import float_compare, float_is_zero, float_round
 
 from ..planning.retry import NeedsAttention
+from . import odoo_compat
 
 
 class StockMove(models.Model):
@@ -36,14 +37,14 @@ class StockMove(models.Model):
         """``quantity`` in this move's unit, in its sale line's unit, rounded
         down: Shopify counts in the sale line's unit."""
         self.ensure_one()
-        line_uom = self.sale_line_id.product_uom or self.product_uom
+        line_uom = self.sale_line_id[odoo_compat.SALE_LINE_UOM] or self.product_uom
         return self.product_uom._compute_quantity(quantity, line_uom, rounding_method="DOWN")
 
     def _synco_from_line_qty(self, quantity):
         """``quantity`` in the sale line's unit, in this move's unit, rounded
         down, so Odoo never ships more than Shopify says."""
         self.ensure_one()
-        line_uom = self.sale_line_id.product_uom or self.product_uom
+        line_uom = self.sale_line_id[odoo_compat.SALE_LINE_UOM] or self.product_uom
         if line_uom == self.product_uom:
             return quantity
         return float_round(
@@ -149,7 +150,7 @@ class StockMove(models.Model):
                 "origin": first.picking_id.origin,
                 "location_id": source.id,
                 "location_dest_id": dest.id,
-                "group_id": first.group_id.id,
+                **odoo_compat.picking_procurement_vals(first),
                 "move_ids": [
                     Command.create(
                         move._synco_prepare_reship_vals(
@@ -176,7 +177,7 @@ class StockMove(models.Model):
         self.ensure_one()
         warehouse = picking_type.warehouse_id
         return {
-            "name": self.name,
+            **odoo_compat.move_copy_vals(self),
             "company_id": warehouse.company_id.id,
             "product_id": self.product_id.id,
             "product_uom_qty": quantity,
@@ -185,7 +186,6 @@ class StockMove(models.Model):
             "location_id": source.id,
             "location_dest_id": dest.id,
             "location_final_id": customer.id,
-            "group_id": self.group_id.id,
             "warehouse_id": warehouse.id,
             "picking_type_id": picking_type.id,
         }

@@ -4,6 +4,7 @@ from ..planning.retry import NeedsAttention, RetryLater
 from ..planning.shipment import plan_apply_groups
 from ..shopify import reads
 from ..shopify.ids import legacy_id
+from .odoo_compat import Constraint
 
 # An order's fulfillment can arrive before the order itself is in Odoo.
 ORDER_RECHECK = 10 * 60
@@ -40,13 +41,9 @@ class SyncoFulfillment(models.Model):
     )
     message = fields.Text(help="What was sent or received, and anything to look at.")
 
-    _sql_constraints = [
-        (
-            "fulfillment_uniq",
-            "unique(shop_id, shopify_fulfillment_id)",
-            "A Shopify fulfillment is linked once.",
-        ),
-    ]
+    _fulfillment_uniq = Constraint(
+        "UNIQUE (shop_id, shopify_fulfillment_id)", "A Shopify fulfillment is linked once."
+    )
 
     @api.model
     def _link(self, picking, shop, fulfillment, origin, message=False):

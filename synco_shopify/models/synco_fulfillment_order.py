@@ -4,6 +4,7 @@ from odoo.tools.float_utils import float_compare
 from ..planning import fulfillment as fulfillment_planner
 from ..shopify import queries, reads
 from ..shopify.ids import legacy_id, to_gid
+from . import odoo_compat
 
 
 class SyncoFulfillmentOrder(models.AbstractModel):
@@ -274,7 +275,7 @@ class SyncoFulfillmentOrder(models.AbstractModel):
                     {
                         "move_ids": [],
                         "picking_type_id": out.id,
-                        "group_id": picking.group_id.id,
+                        **odoo_compat.picking_procurement_vals(picking.move_ids[:1]),
                         "backorder_id": False,
                     }
                 )

@@ -14,6 +14,7 @@ from psycopg2 import OperationalError
 from ..planning import retry
 from ..shopify.errors import ShopifyError
 from . import cron_wake
+from .odoo_compat import GROUP_USERS
 
 _logger = logging.getLogger(__name__)
 
@@ -560,8 +561,8 @@ class SyncoJob(models.Model):
         summary = self._attention_summary()
         managers = (
             self.env.ref("synco_shopify.group_synco_manager")
-            .sudo()
-            .users.filtered(
+            .sudo()[GROUP_USERS]
+            .filtered(
                 lambda u: u.active and not u.share and self.shop_id.company_id in u.company_ids
             )
         )

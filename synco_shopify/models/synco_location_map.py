@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..shopify import queries
+from .odoo_compat import Constraint
 
 
 class SyncoLocationMap(models.Model):
@@ -40,18 +41,13 @@ class SyncoLocationMap(models.Model):
     )
     active = fields.Boolean(default=True)
 
-    _sql_constraints = [
-        (
-            "location_uniq",
-            "unique(shop_id, shopify_location_id)",
-            "A Shopify location is mapped once per shop.",
-        ),
-        (
-            "warehouse_uniq",
-            "unique(shop_id, warehouse_id)",
-            "A warehouse maps to at most one Shopify location of a shop.",
-        ),
-    ]
+    _location_uniq = Constraint(
+        "UNIQUE (shop_id, shopify_location_id)", "A Shopify location is mapped once per shop."
+    )
+    _warehouse_uniq = Constraint(
+        "UNIQUE (shop_id, warehouse_id)",
+        "A warehouse maps to at most one Shopify location of a shop.",
+    )
 
     @api.constrains("warehouse_id", "shop_id")
     def _check_warehouse_company(self):

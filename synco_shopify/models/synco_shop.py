@@ -12,6 +12,7 @@ from ..planning.webhooks import plan_webhook_subscriptions
 from ..shopify import clients, const, queries, vault
 from ..shopify.errors import ShopifyError
 from ..shopify.webhooks import normalize_shop_domain
+from .odoo_compat import Constraint
 
 _logger = logging.getLogger(__name__)
 
@@ -127,9 +128,9 @@ class SyncoShop(models.Model):
         "asks for what changed since, with an overlap.",
     )
 
-    _sql_constraints = [
-        ("shop_domain_uniq", "unique(shop_domain)", "This Shopify store is already configured."),
-    ]
+    _shop_domain_uniq = Constraint(
+        "UNIQUE (shop_domain)", "This Shopify store is already configured."
+    )
 
     # -- fields ---------------------------------------------------------------
 
@@ -460,10 +461,18 @@ class SyncoShop(models.Model):
         return list(const.REQUIRED_SCOPES["fulfillment"])
 
     def _notify(self, message, kind):
+        """A notification, then the page reloaded: the form shows what the
+        button changed (its state, the locations) without a manual refresh,
+        and a wizard's dialog closes."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"message": message, "type": kind, "sticky": kind == "danger"},
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": kind == "danger",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }
 
     def action_sync_locations(self):

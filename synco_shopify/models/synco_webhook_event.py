@@ -4,6 +4,8 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .odoo_compat import Constraint
+
 _logger = logging.getLogger(__name__)
 
 
@@ -35,13 +37,9 @@ class SyncoWebhookEvent(models.Model):
     result = fields.Text(readonly=True)
     job_id = fields.Many2one("synco.job", compute="_compute_job_id", string="Latest Job")
 
-    _sql_constraints = [
-        (
-            "webhook_uniq",
-            "unique(shop_id, webhook_id)",
-            "This webhook delivery is already stored.",
-        ),
-    ]
+    _webhook_uniq = Constraint(
+        "UNIQUE (shop_id, webhook_id)", "This webhook delivery is already stored."
+    )
 
     def _compute_job_id(self):
         jobs = self.env["synco.job"].search(

@@ -19,6 +19,7 @@ from odoo import Command
 from odoo.tests import HttpCase, TransactionCase
 from odoo.tools import config
 
+from ..models import odoo_compat
 from ..sandbox.admin import SandboxAdmin
 from ..shopify import clients
 
@@ -34,8 +35,8 @@ _sandbox = {}
 
 
 def sandbox_url():
-    """Start the sandbox once per run and return its URL."""
-    if "url" in _sandbox:
+    """Start the sandbox (once, until ``stop_sandbox``) and return its URL."""
+    if "url" in _sandbox and _sandbox["proc"].poll() is None:
         return _sandbox["url"]
     python = os.environ.get("SYNCO_SANDBOX_PYTHON") or sys.executable
     env = dict(
@@ -64,6 +65,16 @@ def sandbox_url():
     return _sandbox["url"]
 
 
+def stop_sandbox():
+    """A test class's cleanup: Odoo 19's runner reaps the child processes a
+    test class leaves behind, so each class stops the sandbox it used."""
+    proc = _sandbox.pop("proc", None)
+    _sandbox.pop("url", None)
+    if proc and proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def ups_carrier(env):
     """A carrier whose Shopify tracking company is UPS."""
     service = env["product.product"].create({"name": "UPS", "type": "service"})
@@ -72,7 +83,7 @@ def ups_carrier(env):
     )
 
 
-class SyncoCase(TransactionCase):
+class SyncoCase(odoo_compat.LoopbackTimeouts, TransactionCase):
     """A company, a warehouse and a shop connected to a fresh sandbox store."""
 
     @classmethod
@@ -84,10 +95,9 @@ class SyncoCase(TransactionCase):
         )
         # The job runner opens cursors of its own; in test mode they are
         # savepoints of the test's transaction.
-        if not cls.registry.in_test_mode():  # HttpCase enters it itself
-            cls.registry.enter_test_mode(cls.cr)
-            cls.addClassCleanup(cls.registry.leave_test_mode)
+        odoo_compat.enter_registry_test_mode(cls)
         cls.sandbox = SandboxAdmin(sandbox_url())
+        cls.addClassCleanup(stop_sandbox)
         cls.sandbox.reset(seed="empty")
         cls.sandbox.config(
             name="Acme Test",
@@ -120,7 +130,7 @@ class SyncoCase(TransactionCase):
         Holding the registry's test lock keeps HTTP requests (the sandbox's
         webhooks, fired by what the jobs do) off the shared test cursor
         until the run is over; they are served right after."""
-        with self.registry.test_lock:
+        with odoo_compat.holding_test_cursor(self):
             ran = self.env["synco.job"]._cron_run_jobs(**kwargs)
         self.env.invalidate_all()
         return ran
@@ -238,7 +248,11 @@ class SyncoHttpOrderCase(SyncoOrderCase, HttpCase):
         stays off the database meanwhile), run the queue, and wait again for
         the webhooks the jobs' own Shopify writes fired: the test thread must
         not share the test cursor with a request still being served."""
-        self.assertTrue(self.sandbox.wait_webhooks(timeout=20), "webhooks still in flight")
+        self.wait_webhooks()
         ran = self.run_jobs()
-        self.assertTrue(self.sandbox.wait_webhooks(timeout=20), "webhooks still in flight")
+        self.wait_webhooks()
         return ran
+
+    def wait_webhooks(self):
+        with odoo_compat.serving_requests(self):
+            self.assertTrue(self.sandbox.wait_webhooks(timeout=20), "webhooks still in flight")

@@ -25,12 +25,13 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import _super_send
 from odoo.tools import config
 
+from ..models import odoo_compat
 from ..sandbox.admin import SandboxAdmin
 from ..shopify import clients
 from ..shopify.const import DEFAULT_API_VERSION
 from ..shopify.ids import legacy_id
 from ..shopify.launch import StoreDriver
-from .common import sandbox_url, ups_carrier
+from .common import sandbox_url, stop_sandbox, ups_carrier
 
 SANDBOX_DOMAIN = "acme-launch.myshopify.com"
 SANDBOX_SECRET = "synco-launch-secret-0123456789"
@@ -88,7 +89,7 @@ def store_settings():
 
 
 @tagged("post_install", "-at_install", "synco_launch")
-class TestLaunchSuite(HttpCase):
+class TestLaunchSuite(odoo_compat.LoopbackTimeouts, HttpCase):
     settings = {}
 
     @classmethod
@@ -102,6 +103,7 @@ class TestLaunchSuite(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.addClassCleanup(stop_sandbox)
         cls.settings = settings = store_settings()
         cls.startClassPatcher(
             patch.dict(config.options, {"synco_shopify_key": Fernet.generate_key().decode()})
@@ -175,7 +177,7 @@ class TestLaunchSuite(HttpCase):
 
     def run_jobs(self):
         """Run the queue as its cron would; every job it ran must be done."""
-        with self.registry.test_lock:
+        with odoo_compat.holding_test_cursor(self):
             ran = self.env["synco.job"]._cron_run_jobs()
         self.env.invalidate_all()
         for job in ran:

@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from ..models.odoo_compat import GROUP_USERS
 from ..planning.retry import NeedsAttention
 from .common import SyncoOrderCase
 
@@ -14,7 +15,7 @@ class TestMerchantView(SyncoOrderCase):
         super().setUp()
         self.sandbox.clear_faults()
         self.shop.fulfillment_direction = "odoo_to_shopify"
-        self.managers = self.env.ref("synco_shopify.group_synco_manager").users.filtered(
+        self.managers = self.env.ref("synco_shopify.group_synco_manager")[GROUP_USERS].filtered(
             lambda u: u.active and not u.share
         )
 

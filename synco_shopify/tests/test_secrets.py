@@ -8,6 +8,7 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tools import config
 
+from ..models.odoo_compat import USER_GROUPS
 from .common import CLIENT_SECRET, SyncoCase
 
 
@@ -20,7 +21,7 @@ class TestSecrets(SyncoCase):
             {
                 "name": "Shopify Manager",
                 "login": "synco_manager",
-                "groups_id": [
+                USER_GROUPS: [
                     Command.set(
                         [
                             cls.env.ref("synco_shopify.group_synco_manager").id,

@@ -1,6 +1,7 @@
 from odoo import Command
 from odoo.tests import tagged
 
+from ..models import odoo_compat
 from .common import SyncoHttpOrderCase
 
 
@@ -33,7 +34,7 @@ class TestUnits(SyncoHttpOrderCase):
                         {
                             "product_id": self.anvil.id,
                             "product_uom_qty": dozens,
-                            "product_uom": self.dozen.id,
+                            odoo_compat.SALE_LINE_UOM: self.dozen.id,
                             "shopify_line_item_id": str(shopify["line_items"][0]["legacy_id"]),
                         }
                     )

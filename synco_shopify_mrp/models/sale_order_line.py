@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.addons.synco_shopify.models import odoo_compat
 
 
 class SaleOrderLine(models.Model):
@@ -10,7 +11,9 @@ class SaleOrderLine(models.Model):
         self.ensure_one()
         if not moves:
             return 0.0
-        order_qty = self.product_uom._compute_quantity(self.product_uom_qty, bom.product_uom_id)
+        order_qty = self[odoo_compat.SALE_LINE_UOM]._compute_quantity(
+            self.product_uom_qty, bom.product_uom_id
+        )
         filters = {"incoming_moves": lambda move: True, "outgoing_moves": lambda move: False}
         kits = moves._compute_kit_quantities(self.product_id, order_qty, bom, filters)
         return bom.product_uom_id._compute_quantity(kits, self.product_uom)

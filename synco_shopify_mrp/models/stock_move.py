@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.addons.synco_shopify.models import odoo_compat
 from odoo.tools.float_utils import float_round
 
 
@@ -35,7 +36,9 @@ class StockMove(models.Model):
             bom_line.product_qty / bom.product_qty, self.product_uom, round=False
         )
         return (
-            self.sale_line_id.product_uom._compute_quantity(1.0, bom.product_uom_id, round=False)
+            self.sale_line_id[odoo_compat.SALE_LINE_UOM]._compute_quantity(
+                1.0, bom.product_uom_id, round=False
+            )
             * per_bom_unit
         )
 
