@@ -17,7 +17,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..planning.retry import MAX_CRASHES, RUNNER_LOCK
-from . import cron_wake
+from . import cron_wake, odoo_compat
 
 _logger = logging.getLogger(__name__)
 
@@ -77,14 +77,14 @@ class SyncoJobRunner(models.Model):
         """Make the claim or the outcome just written durable and visible.
         Under tests the test's transaction must live on: only flush."""
         self.env.flush_all()
-        if self.env.registry.in_test_mode():
+        if odoo_compat.in_test_mode(self.env):
             return
         self.env.cr.commit()
         self.env.invalidate_all()
 
     @api.model
     def _rollback_unit(self):
-        if not self.env.registry.in_test_mode():
+        if not odoo_compat.in_test_mode(self.env):
             with contextlib.suppress(Exception):
                 self.env.cr.rollback()
 
