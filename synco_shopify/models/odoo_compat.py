@@ -126,6 +126,20 @@ def place_groups(env, category_xmlid, members):
 # imports this module never loads it.
 
 
+def notify_cron_progress(env, done, remaining=0):
+    """Tell the running cron how far it is. 19 deprecates 18's
+    ``_notify_progress`` for ``_commit_progress``, which also commits; the
+    job runner commits in one place of its own, so on 19 the progress is
+    written as 18's method writes it."""
+    if ODOO_VERSION < 19:
+        env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return
+    progress_id = env.context.get("ir_cron_progress_id")
+    if progress_id:
+        progress = env["ir.cron.progress"].sudo().browse(progress_id)
+        progress.write({"done": done, "remaining": remaining})
+
+
 def in_test_mode(env):
     """Whether ``env``'s cursor is a test's (it must not commit): 18 says so
     on the registry; 19's registry has no such flag while its tests run."""

@@ -13,7 +13,7 @@ from psycopg2 import OperationalError
 
 from ..planning import retry
 from ..shopify.errors import ShopifyError
-from . import cron_wake
+from . import cron_wake, odoo_compat
 from .odoo_compat import GROUP_USERS
 
 _logger = logging.getLogger(__name__)
@@ -334,7 +334,7 @@ class SyncoJob(models.Model):
         if not job:
             return None
         try:
-            self.env["ir.cron"]._notify_progress(done=done + 1, remaining=0)
+            odoo_compat.notify_cron_progress(self.env, done + 1)
             self._commit_unit()
             if job.state == "running":
                 job._run()
