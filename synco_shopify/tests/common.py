@@ -168,6 +168,23 @@ class SyncoOrderCase(SyncoCase):
             lambda m: m.shopify_location_id == str(location["legacy_id"])
         )
 
+    def map_to_another_company(self, location):
+        """Map ``location`` to a warehouse of a new company, "Roadrunner
+        Inc.". The form refuses this mapping; a warehouse given to another
+        company afterwards (or a write around the form) gets there."""
+        other = self.env["res.company"].create({"name": "Roadrunner Inc."})
+        foreign = (
+            self.env["stock.warehouse"]
+            .with_company(other)
+            .create({"name": "Roadrunner WH", "code": "RRW", "company_id": other.id})
+        )
+        self.env.cr.execute(
+            "UPDATE synco_location_map SET warehouse_id = %s WHERE id = %s",
+            (foreign.id, self._map(location).id),
+        )
+        self.env.invalidate_all()
+        return foreign
+
     @classmethod
     def _product(cls, name, sku):
         product = cls.env["product.product"].create(

@@ -81,19 +81,7 @@ class TestApplyStops(SyncoHttpOrderCase):
         self.assertEqual(sale.picking_ids.state, "assigned")
 
     def test_location_mapped_to_another_companys_warehouse_stops(self):
-        other = self.env["res.company"].create({"name": "Roadrunner Inc."})
-        foreign = (
-            self.env["stock.warehouse"]
-            .with_company(other)
-            .create({"name": "Roadrunner WH", "code": "RRW", "company_id": other.id})
-        )
-        # The form refuses this mapping; a warehouse given to another
-        # company afterwards (or a write around the form) gets here.
-        self.env.cr.execute(
-            "UPDATE synco_location_map SET warehouse_id = %s WHERE id = %s",
-            (foreign.id, self._map(self.loc_east).id),
-        )
-        self.env.invalidate_all()
+        foreign = self.map_to_another_company(self.loc_east)
         shopify, sale = self.order((self.anvil, 1, self.loc_main))
         self.move_to(shopify, self.loc_east)
         self.ship(shopify, 1, location=self.loc_east)

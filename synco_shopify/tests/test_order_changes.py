@@ -276,19 +276,7 @@ class TestOrderChanges(SyncoHttpOrderCase):
     def test_move_to_another_companys_warehouse_says_why_on_the_order(self):
         shopify, sale = self.imported((self.anvil, 1, self.loc_main))
         picking = sale.picking_ids
-        other = self.env["res.company"].create({"name": "Roadrunner Inc."})
-        foreign = (
-            self.env["stock.warehouse"]
-            .with_company(other)
-            .create({"name": "Roadrunner WH", "code": "RRW", "company_id": other.id})
-        )
-        # The form refuses this mapping; a warehouse given to another
-        # company afterwards (or a write around the form) gets here.
-        self.env.cr.execute(
-            "UPDATE synco_location_map SET warehouse_id = %s WHERE id = %s",
-            (foreign.id, self._map(self.loc_east).id),
-        )
-        self.env.invalidate_all()
+        self.map_to_another_company(self.loc_east)
         self.sandbox.move(shopify["fulfillment_orders"][0]["id"], self.loc_east["id"])
         self.deliver()
         self.assertEqual(picking.picking_type_id.warehouse_id, self.warehouse)
