@@ -16,4 +16,4 @@ class SaleOrderLine(models.Model):
         )
         filters = {"incoming_moves": lambda move: True, "outgoing_moves": lambda move: False}
         kits = moves._compute_kit_quantities(self.product_id, order_qty, bom, filters)
-        return bom.product_uom_id._compute_quantity(kits, self.product_uom)
+        return bom.product_uom_id._compute_quantity(kits, self[odoo_compat.SALE_LINE_UOM])
