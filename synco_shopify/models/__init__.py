@@ -9,8 +9,6 @@ from . import (
     stock_picking,
     synco_fulfillment,
     synco_fulfillment_order,
-    synco_job,
-    synco_job_runner,
     synco_location_map,
     synco_log,
     synco_reconcile,
