@@ -1,3 +1,5 @@
+# synco_shop_owned first: the models below inherit it.
+from . import synco_shop_owned  # isort: skip
 from . import (
     delivery_carrier,
     res_config_settings,

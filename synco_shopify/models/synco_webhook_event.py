@@ -16,12 +16,11 @@ class SyncoWebhookEvent(models.Model):
     duplicates one event."""
 
     _name = "synco.webhook.event"
+    _inherit = "synco.shop.owned"
     _description = "Shopify Webhook Event"
     _order = "id desc"
     _rec_name = "topic"
 
-    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     webhook_id = fields.Char(required=True, readonly=True)
     event_id = fields.Char(readonly=True, index=True)
     topic = fields.Char(required=True, readonly=True, index=True)

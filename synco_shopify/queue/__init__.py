@@ -13,7 +13,8 @@ cron and retried until done.
 
 A package of its own, next to ``models``, so that its registry can be read by
 the Odoo-free tests: like the addon's ``__init__``, this one loads the Odoo
-models only when Odoo imports the addon, the job before its extensions.
+models only when Odoo imports the addon, after ``models`` has defined
+``synco.shop.owned`` (which the job inherits), the job before its extensions.
 """
 
 if __name__.startswith("odoo.addons."):

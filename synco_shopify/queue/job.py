@@ -25,12 +25,11 @@ class SyncoJob(models.Model):
     """
 
     _name = "synco.job"
+    _inherit = "synco.shop.owned"
     _description = "Shopify Sync Job"
     _order = "id desc"
     _rec_name = "display_name"
 
-    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     job_type = fields.Selection(JOB_TYPES, required=True, readonly=True)
     dedupe_key = fields.Char(readonly=True, index=True)
     ordering_key = fields.Char(readonly=True, help="Jobs sharing it run one at a time, in order.")

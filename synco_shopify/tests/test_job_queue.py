@@ -117,6 +117,22 @@ class TestJobQueue(SyncoCase):
         self.assertFalse(job.needs_attention, "nothing for a person to do")
         self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=3.5))
 
+    def test_what_belongs_to_a_shop_goes_with_it_and_has_its_company(self):
+        owned = ["synco.job", "synco.webhook.event", "synco.log", "synco.location.map"]
+        for name in [*owned, "synco.fulfillment"]:
+            with self.subTest(name):
+                shop_id, company_id = (self.env[name]._fields[f] for f in ("shop_id", "company_id"))
+                self.assertEqual(
+                    (shop_id.comodel_name, shop_id.ondelete), ("synco.shop", "cascade")
+                )
+                self.assertTrue(shop_id.required and shop_id.index)
+                self.assertEqual(company_id.related, "shop_id.company_id")
+                self.assertTrue(company_id.store)
+        job = self.enqueue("owned")
+        self.assertEqual(job.company_id, self.shop.company_id)
+        self.shop.unlink()
+        self.assertFalse(job.exists())
+
     def test_every_registered_handler_is_a_method_of_its_model(self):
         handlers = [entry.handler for entry in registry.JOBS.values()]
         for model, method in handlers + list(registry.TOPICS.values()):
