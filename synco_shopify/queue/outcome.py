@@ -13,7 +13,7 @@ from odoo.tools import SQL
 from psycopg2 import OperationalError
 
 from ..planning import retry
-from ..shopify.errors import ShopifyError
+from ..shopify.errors import ShopifyError, ThrottledError
 from .registry import job_handler
 
 _logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class SyncoJobOutcome(models.Model):
                 max_attempts,
                 exc.retryable,
                 exc.retry_after,
-                throttled=exc.code == "throttled",
+                throttled=isinstance(exc, ThrottledError),
             )
         elif isinstance(exc, retry.NeedsAttention | UserError | ValidationError):
             outcome = retry.Outcome("failed")
@@ -110,7 +110,7 @@ class SyncoJobOutcome(models.Model):
             vals["next_attempt_at"] = self._now() + timedelta(seconds=outcome.delay)
             if not outcome.counts:
                 vals["attempts"] = self.attempts - 1
-            if isinstance(exc, ShopifyError) and exc.code == "throttled":
+            if isinstance(exc, ThrottledError):
                 self._hold_shop_jobs(vals["next_attempt_at"])
         else:
             vals["finished_at"] = self._now()

@@ -10,7 +10,7 @@ from odoo.tools import SQL
 
 from ..planning.retry import MAX_CRASHES, RUNNER_LOCK, NeedsAttention, RetryLater
 from ..queue import registry, wake
-from ..shopify import queries
+from ..shopify import classify, queries
 from ..shopify.errors import AuthError, RetryableError, ThrottledError
 from .common import CLIENT_SECRET, SyncoCase
 
@@ -109,13 +109,36 @@ class TestJobQueue(SyncoCase):
         self.assertIn("500", job.last_error)
 
     def test_throttled_waits_for_the_bucket_and_does_not_count(self):
-        job = self.enqueue("busy")
-        self.behaviour["busy"] = ThrottledError("Throttled", retry_after=3.5)
-        self.run_jobs()
-        self.assertEqual(job.state, "pending")
-        self.assertEqual(job.attempts, 0)
-        self.assertFalse(job.needs_attention, "nothing for a person to do")
-        self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=3.5))
+        # Every way the client says "throttled": its pacer, a THROTTLED
+        # GraphQL error, an HTTP 429.
+        common = {"operation": "SyncoShop", "secrets": ()}
+        bucket = {"currentlyAvailable": 100, "restoreRate": 100}
+        cost = {"requestedQueryCost": 450, "throttleStatus": bucket}
+        errors = {
+            "paced": ThrottledError("Throttled", retry_after=3.5),
+            "graphql": classify.graphql_errors_error(
+                [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                cost,
+                status=200,
+                **common,
+            ),
+            "http_429": classify.http_status_error(
+                429, {"Retry-After": "3.5"}, "", path="/", now=0, mutation=False, **common
+            ),
+        }
+        for key, error in errors.items():
+            with self.subTest(key):
+                job = self.enqueue(key)
+                self.behaviour[key] = error
+                self.run_jobs()
+                self.assertEqual(job.state, "pending")
+                self.assertEqual(job.attempts, 0)
+                self.assertFalse(job.needs_attention, "nothing for a person to do")
+                self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=3.5))
+                self.now = job.next_attempt_at
+                self.behaviour.pop(key)
+                self.run_jobs()
+                self.assertEqual(job.state, "done")
 
     def test_what_belongs_to_a_shop_goes_with_it_and_has_its_company(self):
         owned = ["synco.job", "synco.webhook.event", "synco.log", "synco.location.map"]
