@@ -407,6 +407,7 @@ print("BENCH_SHOP " + json.dumps({"id": shop.id, "secrets": shop._webhook_secret
 SHELL_JOBS = """
 import json, os, threading, time
 import requests
+from odoo.addons.synco_shopify.queue import registry
 from odoo.addons.synco_shopify.shopify import queries
 from odoo.addons.synco_shopify.shopify.webhooks import WebhookHeaders
 
@@ -423,11 +424,12 @@ env.cr.commit()
 Event = env["synco.webhook.event"]
 Job = env["synco.job"]
 
-def _synco_on_bench_ping(self, job):
+def _synco_on_bench_ping(self, event, job):
     return job._client().execute(queries.SHOP)["shop"]["name"]
 
 # The work of each job: one real Shopify call through the job's client.
 type(Event)._synco_on_bench_ping = _synco_on_bench_ping
+registry.TOPICS["bench/ping"] = registry.Handler("synco.webhook.event", "_synco_on_bench_ping")
 
 def headers(topic, n):
     return WebhookHeaders(topic=topic, hmac="-", shop_domain=shop.shop_domain,

@@ -1,3 +1,5 @@
+# synco_shop_owned first: the models below inherit it.
+from . import synco_shop_owned  # isort: skip
 from . import (
     delivery_carrier,
     res_config_settings,
@@ -9,8 +11,6 @@ from . import (
     stock_picking,
     synco_fulfillment,
     synco_fulfillment_order,
-    synco_job,
-    synco_job_runner,
     synco_location_map,
     synco_log,
     synco_reconcile,

@@ -6,12 +6,12 @@ from odoo.tools import SQL
 
 from ..planning import orders as planner
 from ..planning.retry import NeedsAttention
+from ..queue.status import SYNC_STATES, sync_state
 from ..shopify import queries, reads
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
 from . import odoo_compat
 from .odoo_compat import Constraint
-from .synco_job import SYNC_STATES, sync_state
 
 _logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from odoo.tools.float_utils import float_compare
 
 from ..planning import fulfillment as planner
 from ..planning.retry import NeedsAttention, RetryLater
+from ..queue.status import SYNC_STATES, sync_state
 from ..shopify import queries, reads
-from .synco_job import SYNC_STATES, sync_state
 
 # A held fulfillment order is the merchant's to release; look again this often.
 HOLD_RECHECK = 15 * 60

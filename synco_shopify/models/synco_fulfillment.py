@@ -15,12 +15,11 @@ class SyncoFulfillment(models.Model):
     made it, with what tracking, and whether Shopify has it."""
 
     _name = "synco.fulfillment"
+    _inherit = "synco.shop.owned"
     _description = "Shopify Fulfillment Link"
     _order = "id desc"
     _rec_name = "shopify_fulfillment_id"
 
-    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     sale_order_id = fields.Many2one("sale.order", ondelete="set null", index=True)
     picking_id = fields.Many2one("stock.picking", ondelete="set null", index=True)
     shopify_fulfillment_id = fields.Char(string="Shopify Fulfillment ID", index=True)

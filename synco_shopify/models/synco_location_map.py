@@ -10,11 +10,10 @@ class SyncoLocationMap(models.Model):
     for hybrid shops, who leads its fulfillment."""
 
     _name = "synco.location.map"
+    _inherit = "synco.shop.owned"
     _description = "Shopify Location Mapping"
     _order = "shop_id, name, id"
 
-    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     shopify_location_id = fields.Char(
         string="Shopify Location ID", required=True, help="Numeric id, as text."
     )

@@ -6,11 +6,10 @@ class SyncoLog(models.Model):
     Built from the client's call records, which are redacted at the source."""
 
     _name = "synco.log"
+    _inherit = "synco.shop.owned"
     _description = "Shopify Call Log"
     _order = "id desc"
 
-    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     job_id = fields.Many2one("synco.job", ondelete="set null", index=True)
     operation = fields.Char(required=True)
     http_status = fields.Integer(string="HTTP Status")

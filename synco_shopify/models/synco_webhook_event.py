@@ -4,6 +4,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..queue.registry import topic_handler
 from .odoo_compat import Constraint
 
 _logger = logging.getLogger(__name__)
@@ -15,12 +16,11 @@ class SyncoWebhookEvent(models.Model):
     duplicates one event."""
 
     _name = "synco.webhook.event"
+    _inherit = "synco.shop.owned"
     _description = "Shopify Webhook Event"
     _order = "id desc"
     _rec_name = "topic"
 
-    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     webhook_id = fields.Char(required=True, readonly=True)
     event_id = fields.Char(readonly=True, index=True)
     topic = fields.Char(required=True, readonly=True, index=True)
@@ -58,7 +58,7 @@ class SyncoWebhookEvent(models.Model):
         fail this one with a serialization error, and Odoo's retry of the
         request then finds it."""
         topic = headers.topic
-        handled = self._handler_for(topic) is not None
+        handled = topic_handler(topic) is not None
         self.env.cr.execute(
             SQL(
                 """
@@ -97,49 +97,15 @@ class SyncoWebhookEvent(models.Model):
         self.ensure_one()
         return json.loads(self.payload)
 
-    def _handler_for(self, topic):
-        """The method that handles a topic: ``_synco_on_<topic>`` with ``/``
-        as ``_`` (``_synco_on_fulfillments_create``); None for topics the
-        addon does not act on, which are stored as ignored."""
-        return getattr(self, f"_synco_on_{topic.replace('/', '_')}", None)
-
     def _synco_job_webhook(self, job):
-        """Route the event to the handler of its topic."""
-        handler = self._handler_for(self.topic)
+        """Hand the event to the handler registry.TOPICS names for its topic."""
+        handler = topic_handler(self.topic)
         if handler is None:
             self.write({"state": "ignored", "result": "no handler for this topic"})
             return "ignored"
-        result = handler(job)
+        result = getattr(self.env[handler.model], handler.method)(self, job)
         self.write({"state": "done", "result": result or False})
         return result
-
-    # -- topics: each hands over to the model that owns the work ----------------
-
-    def _synco_on_orders_create(self, job):
-        return self.env["sale.order"]._synco_on_order_webhook(self, job)
-
-    _synco_on_orders_updated = _synco_on_orders_create
-
-    def _synco_on_orders_edited(self, job):
-        return self.env["sale.order"]._synco_on_order_edit_webhook(self, job)
-
-    _synco_on_refunds_create = _synco_on_orders_edited
-
-    def _synco_on_fulfillment_orders_placed_on_hold(self, job):
-        return self.env["synco.fulfillment.order"]._synco_on_hold_webhook(self, job)
-
-    _synco_on_fulfillment_orders_hold_released = _synco_on_fulfillment_orders_placed_on_hold
-
-    def _synco_on_fulfillment_orders_moved(self, job):
-        return self.env["synco.fulfillment.order"]._synco_on_moved_webhook(self, job)
-
-    def _synco_on_orders_cancelled(self, job):
-        return self.env["sale.order"]._synco_on_order_cancelled_webhook(self, job)
-
-    def _synco_on_fulfillments_create(self, job):
-        return self.env["synco.fulfillment"]._synco_on_fulfillment_webhook(self, job)
-
-    _synco_on_fulfillments_update = _synco_on_fulfillments_create
 
     def action_requeue(self):
         for event in self.filtered(lambda e: e.state in ("failed", "done")):

@@ -57,8 +57,8 @@ def after_failure(attempts, max_attempts, retryable, retry_after=None, throttled
     A permanent error fails now. Throttling is no failure of the job: it
     waits exactly as long as the bucket needs and the attempt does not count.
     Another retryable error waits for the server's ``retry_after`` when it
-    gave one (HTTP 429), else for the backoff; once ``max_attempts`` is
-    reached the job fails."""
+    gave one, else for the backoff; once ``max_attempts`` is reached the job
+    fails."""
     if not retryable:
         return Outcome("failed")
     if throttled:

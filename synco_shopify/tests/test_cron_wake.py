@@ -7,7 +7,7 @@ import psycopg2
 from odoo import sql_db
 from odoo.tests import TransactionCase, tagged
 
-from ..models import cron_wake, synco_job_runner
+from ..queue import recovery, wake
 
 
 def listener():
@@ -32,7 +32,7 @@ class TestCronWake(TransactionCase):
     """Waking the cron workers takes no connection from Odoo's pool."""
 
     def test_wake_up_reaches_the_cron_workers_without_a_pooled_connection(self):
-        waker = cron_wake.CronWaker()
+        waker = wake.CronWaker()
         self.addCleanup(waker.close)
         with (
             closing(listener()) as cron_worker,
@@ -42,7 +42,7 @@ class TestCronWake(TransactionCase):
             self.assertEqual(received(cron_worker, 2), ["synco_db_a", "synco_db_b"])
 
     def test_wake_up_survives_a_lost_connection(self):
-        waker = cron_wake.CronWaker()
+        waker = wake.CronWaker()
         self.addCleanup(waker.close)
         with closing(listener()) as cron_worker:
             waker.notify({"first"})
@@ -59,11 +59,11 @@ class TestCronWake(TransactionCase):
     def test_registry_load_wakes_the_cron_workers_for_orphaned_jobs(self):
         shop = self.env["synco.shop"].create({"name": "Boot", "shop_domain": "boot.myshopify.com"})
         Job = self.env["synco.job"]
-        with patch.object(synco_job_runner.cron_wake, "notify_later") as later:
+        with patch.object(recovery.wake, "notify_later") as later:
             Job._register_hook()
             later.assert_not_called()
             job = Job._enqueue(shop, "webhook", dedupe_key="orphan", delay=3600)
             job.write({"state": "running"})
             job.flush_recordset()
             Job._register_hook()
-            later.assert_called_once_with(self.env.cr.dbname, synco_job_runner.BOOT_WAKE_DELAY)
+            later.assert_called_once_with(self.env.cr.dbname, recovery.BOOT_WAKE_DELAY)

@@ -8,14 +8,15 @@ from odoo import fields, sql_db
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..models import synco_job
 from ..planning.retry import MAX_CRASHES, RUNNER_LOCK, NeedsAttention, RetryLater
-from ..shopify import queries
+from ..queue import registry, wake
+from ..shopify import classify, queries
 from ..shopify.errors import AuthError, RetryableError, ThrottledError
 from .common import CLIENT_SECRET, SyncoCase
 
 NOW = fields.Datetime.from_string("2026-11-27 12:00:00")
-RUNNER_LOGGER = "odoo.addons.synco_shopify.models.synco_job_runner"
+RUNNER_LOGGER = "odoo.addons.synco_shopify.queue.recovery"
+OUTCOME_LOGGER = "odoo.addons.synco_shopify.queue.outcome"
 
 
 @tagged("post_install", "-at_install")
@@ -27,7 +28,8 @@ class TestJobQueue(SyncoCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Job = cls.env["synco.job"]
-        cls.shop_class = type(cls.env["synco.shop"])
+        # The webhook job type's model: the tests' jobs concern no record.
+        cls.handler_class = type(cls.env["synco.webhook.event"])
 
     def setUp(self):
         super().setUp()
@@ -50,10 +52,10 @@ class TestJobQueue(SyncoCase):
     def run_jobs(self, **kwargs):
         test = self
 
-        def _synco_job_webhook(shop, job):
-            return test.handler(shop, job)
+        def _synco_job_webhook(events, job):
+            return test.handler(job.shop_id, job)
 
-        with patch.object(self.shop_class, "_synco_job_webhook", _synco_job_webhook, create=True):
+        with patch.object(self.handler_class, "_synco_job_webhook", _synco_job_webhook):
             ran = self.Job._cron_run_jobs(**kwargs)
         self.env.invalidate_all()
         return ran
@@ -107,13 +109,60 @@ class TestJobQueue(SyncoCase):
         self.assertIn("500", job.last_error)
 
     def test_throttled_waits_for_the_bucket_and_does_not_count(self):
-        job = self.enqueue("busy")
-        self.behaviour["busy"] = ThrottledError("Throttled", retry_after=3.5)
-        self.run_jobs()
-        self.assertEqual(job.state, "pending")
-        self.assertEqual(job.attempts, 0)
-        self.assertFalse(job.needs_attention, "nothing for a person to do")
-        self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=3.5))
+        # Every way the client says "throttled": its pacer, a THROTTLED
+        # GraphQL error, an HTTP 429.
+        common = {"operation": "SyncoShop", "secrets": ()}
+        bucket = {"currentlyAvailable": 100, "restoreRate": 100}
+        cost = {"requestedQueryCost": 450, "throttleStatus": bucket}
+        errors = {
+            "paced": ThrottledError("Throttled", retry_after=3.5),
+            "graphql": classify.graphql_errors_error(
+                [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                cost,
+                status=200,
+                **common,
+            ),
+            "http_429": classify.http_status_error(
+                429, {"Retry-After": "3.5"}, "", path="/", now=0, mutation=False, **common
+            ),
+        }
+        for key, error in errors.items():
+            with self.subTest(key):
+                job = self.enqueue(key)
+                self.behaviour[key] = error
+                self.run_jobs()
+                self.assertEqual(job.state, "pending")
+                self.assertEqual(job.attempts, 0)
+                self.assertFalse(job.needs_attention, "nothing for a person to do")
+                self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=3.5))
+                self.now = job.next_attempt_at
+                self.behaviour.pop(key)
+                self.run_jobs()
+                self.assertEqual(job.state, "done")
+
+    def test_what_belongs_to_a_shop_goes_with_it_and_has_its_company(self):
+        owned = ["synco.job", "synco.webhook.event", "synco.log", "synco.location.map"]
+        for name in [*owned, "synco.fulfillment"]:
+            with self.subTest(name):
+                shop_id, company_id = (self.env[name]._fields[f] for f in ("shop_id", "company_id"))
+                self.assertEqual(
+                    (shop_id.comodel_name, shop_id.ondelete), ("synco.shop", "cascade")
+                )
+                self.assertTrue(shop_id.required and shop_id.index)
+                self.assertEqual(company_id.related, "shop_id.company_id")
+                self.assertTrue(company_id.store)
+        job = self.enqueue("owned")
+        self.assertEqual(job.company_id, self.shop.company_id)
+        self.shop.unlink()
+        self.assertFalse(job.exists())
+
+    def test_every_registered_handler_is_a_method_of_its_model(self):
+        handlers = [entry.handler for entry in registry.JOBS.values()]
+        for model, method in handlers + list(registry.TOPICS.values()):
+            with self.subTest(model=model, method=method):
+                self.assertTrue(callable(getattr(self.env[model], method, None)))
+        job_types = self.Job._fields["job_type"].selection
+        self.assertEqual(job_types, registry.JOB_TYPES)
 
     def test_throttled_holds_the_shops_other_jobs_not_other_shops(self):
         first, second = self.enqueue("busy"), self.enqueue("next")
@@ -187,7 +236,7 @@ class TestJobQueue(SyncoCase):
         self.behaviour.update(
             {"ok-1": rename("first"), "bad": rename("broken"), "ok-2": rename("second")}
         )
-        with self.assertLogs("odoo.addons.synco_shopify.models.synco_job", "ERROR"):
+        with self.assertLogs(OUTCOME_LOGGER, "ERROR"):
             self.run_jobs()
         self.assertEqual(self.shop.name, "second")
         jobs = self.Job.search([("dedupe_key", "in", ["ok-1", "bad", "ok-2"])])
@@ -251,7 +300,7 @@ class TestJobQueue(SyncoCase):
         with (
             patch.object(type(self.registry), "cursor", cursor),
             patch.object(sql_db, "db_connect", side_effect=AssertionError("pooled connection")),
-            self.assertLogs("odoo.addons.synco_shopify.models.synco_job", "ERROR"),
+            self.assertLogs(OUTCOME_LOGGER, "ERROR"),
         ):
             ran = self.run_jobs()
         self.assertEqual(len(ran), 3)
@@ -323,17 +372,17 @@ class TestJobQueue(SyncoCase):
         sent = []
         self.startPatcher(
             patch.object(
-                synco_job.cron_wake.waker,
+                wake.waker,
                 "notify",
                 side_effect=lambda dbs: sent.extend(sorted(dbs)),
             )
         )
-        synco_job._notify["last"] = 0.0
+        wake._notify["last"] = 0.0
         for dbname in ["db1"] * 20 + ["db2"]:
-            synco_job._notify_soon(dbname)
+            wake._notify_soon(dbname)
         self.assertEqual(sent, ["db1"])
-        timer = synco_job._notify["timer"]
+        timer = wake._notify["timer"]
         self.assertIsNotNone(timer)
         timer.join(5)
         self.assertEqual(sent, ["db1", "db1", "db2"])
-        self.assertIsNone(synco_job._notify["timer"])
+        self.assertIsNone(wake._notify["timer"])

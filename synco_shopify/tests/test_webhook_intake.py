@@ -49,13 +49,12 @@ class TestWebhookIntake(HttpCase):
         )
         cls.Event = cls.env["synco.webhook.event"]
         cls.Job = cls.env["synco.job"]
-        # A topic with a handler is queued; patch one in for the intake tests.
+        # A topic with a handler is queued; the intake tests stub its handler.
         cls.startClassPatcher(
             patch.object(
-                type(cls.Event),
-                "_synco_on_fulfillments_create",
-                lambda self, job: "ok",
-                create=True,
+                type(cls.env["synco.fulfillment"]),
+                "_synco_on_fulfillment_webhook",
+                lambda self, event, job: "ok",
             )
         )
 

@@ -10,14 +10,13 @@ takes it over at once, with no lease to wait for. A job that keeps killing
 its worker fails after ``retry.MAX_CRASHES`` deaths, with that reason.
 """
 
-import contextlib
 import logging
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..planning.retry import MAX_CRASHES, RUNNER_LOCK
-from . import cron_wake, odoo_compat
+from . import wake
 
 _logger = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ _logger = logging.getLogger(__name__)
 BOOT_WAKE_DELAY = 3.0
 
 
-class SyncoJobRunner(models.Model):
+class SyncoJobRecovery(models.Model):
     _inherit = "synco.job"
 
     crash_count = fields.Integer(
@@ -43,7 +42,7 @@ class SyncoJobRunner(models.Model):
             " AND next_attempt_at <= now() at time zone 'UTC') LIMIT 1"
         )
         if self.env.cr.fetchone():
-            cron_wake.notify_later(self.env.cr.dbname, BOOT_WAKE_DELAY)
+            wake.notify_later(self.env.cr.dbname, BOOT_WAKE_DELAY)
 
     @api.model
     def _runner_lock_held_sql(self, job_id):
@@ -71,22 +70,6 @@ class SyncoJobRunner(models.Model):
             self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [RUNNER_LOCK, job_id])
         except Exception:  # a connection that is gone holds nothing
             _logger.warning("synco job %s: could not release its lock", job_id, exc_info=True)
-
-    @api.model
-    def _commit_unit(self):
-        """Make the claim or the outcome just written durable and visible.
-        Under tests the test's transaction must live on: only flush."""
-        self.env.flush_all()
-        if odoo_compat.in_test_mode(self.env):
-            return
-        self.env.cr.commit()
-        self.env.invalidate_all()
-
-    @api.model
-    def _rollback_unit(self):
-        if not odoo_compat.in_test_mode(self.env):
-            with contextlib.suppress(Exception):
-                self.env.cr.rollback()
 
     def _take_over(self):
         """This running job's worker died (nobody holds its lock): count

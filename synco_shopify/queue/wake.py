@@ -1,4 +1,5 @@
-"""Waking Odoo's cron workers without a connection from Odoo's pool.
+"""Waking Odoo's cron workers: the runner cron's triggers, and the NOTIFY
+that makes the workers come now, sent without a connection from Odoo's pool.
 
 The cron workers LISTEN on a connection to the ``postgres`` database, so a
 wake-up must be a NOTIFY sent there, not in the shop's database.
@@ -6,17 +7,24 @@ wake-up must be a NOTIFY sent there, not in the shop's database.
 lock; under a burst of webhook deliveries that takes a pool slot a request
 needs ("The Connection Pool Is Full"). Here each process keeps one
 connection of its own to ``postgres``, outside the pool, opened on first
-use and reopened after a failure (a restarted PostgreSQL).
+use and reopened after a failure (a restarted PostgreSQL). Once per webhook
+delivery, even that would serialize a burst of deliveries behind it: each
+process sends at most one NOTIFY per ``NOTIFY_INTERVAL``, at once when none
+was sent in the interval, else from a timer at its end, so always after the
+commit that asked.
 """
 
 import contextlib
 import logging
 import os
 import threading
+import time
+from functools import partial
 
 import psycopg2
-from odoo import sql_db
+from odoo import fields, models, sql_db
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
+from odoo.tools import SQL
 from psycopg2 import sql
 
 _logger = logging.getLogger(__name__)
@@ -102,3 +110,76 @@ def notify_later(dbname, delay):
     timer.daemon = True
     timer.start()
     return timer
+
+
+NOTIFY_INTERVAL = 0.025
+_notify = {"lock": threading.Lock(), "pending": set(), "timer": None, "last": 0.0}
+
+
+def _notify_soon(dbname):
+    with _notify["lock"]:
+        _notify["pending"].add(dbname)
+        if _notify["timer"] is not None:
+            return  # the timer's NOTIFY comes after this commit
+        wait = _notify["last"] + NOTIFY_INTERVAL - time.monotonic()
+        if wait > 0:
+            # Not a daemon: a process that stops now still sends it.
+            _notify["timer"] = threading.Timer(wait, _send_notify)
+            _notify["timer"].start()
+            return
+    _send_notify()
+
+
+def _send_notify():
+    with _notify["lock"]:
+        dbnames, _notify["pending"] = _notify["pending"], set()
+        _notify["timer"] = None
+        _notify["last"] = time.monotonic()
+    if not dbnames:  # another call sent them already
+        return
+    try:
+        waker.notify(dbnames)
+    except Exception:  # the cron workers also poll every minute
+        _logger.warning("could not wake the cron workers of %s", dbnames, exc_info=True)
+
+
+class SyncoJobWake(models.Model):
+    _inherit = "synco.job"
+
+    def _runner_cron_id(self):
+        return self.env["ir.model.data"]._xmlid_to_res_id(
+            "synco_shopify.ir_cron_synco_jobs", raise_if_not_found=False
+        )
+
+    def _trigger_sql(self, cron_id, at, now):
+        """SQL inserting a trigger of the runner's cron at ``at`` (not
+        before ``now``), the row ``ir.cron._trigger`` inserts; a query
+        may follow (``FROM new_job``)."""
+        return SQL(
+            """
+            INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid,
+                create_date, write_date)
+            SELECT %s, %s, %s
+            """,
+            cron_id,
+            max(at, now),
+            self._audit_sql(now),
+        )
+
+    def _wake(self, at=None):
+        """Have the runner's cron come at ``at`` (now by default), as
+        ``ir.cron._trigger`` does; the cron workers are notified on commit."""
+        cron_id = self._runner_cron_id()
+        if not cron_id:
+            return
+        now = fields.Datetime.now()
+        self.env.cr.execute(self._trigger_sql(cron_id, at or now, now))
+        if not at or at <= now:
+            self._notify_on_commit()
+
+    def _notify_on_commit(self):
+        """Once this transaction commits, wake the cron workers soon."""
+        postcommit = self.env.cr.postcommit
+        if not postcommit.data.get("synco_shopify.notify"):  # cleared after each commit
+            postcommit.data["synco_shopify.notify"] = True
+            postcommit.add(partial(_notify_soon, self.env.cr.dbname))
