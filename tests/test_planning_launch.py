@@ -1,9 +1,10 @@
 """launch_checks: plain facts in, one verdict per check with what to fix."""
 
 from synco_shopify.planning.launch import checks_table, failures_table, launch_checks
+from synco_shopify.shopify.const import WEBHOOK_ROUTE
 
 REQUIRED = ["read_orders", "read_locations", "write_merchant_managed_fulfillment_orders"]
-ADDRESS = "https://odoo.example.com/synco_shopify/webhook"
+ADDRESS = f"https://odoo.example.com{WEBHOOK_ROUTE}"
 TOPICS = ["FULFILLMENTS_CREATE", "ORDERS_CREATE"]
 
 
@@ -112,9 +113,7 @@ def test_carriers_without_a_shopify_name():
 
 
 def test_webhooks_missing_or_pointing_elsewhere():
-    subs = [
-        {"topic": "FULFILLMENTS_CREATE", "uri": "https://old.example.com/synco_shopify/webhook"}
-    ]
+    subs = [{"topic": "FULFILLMENTS_CREATE", "uri": f"https://old.example.com{WEBHOOK_ROUTE}"}]
     check = by_key(good_facts(subscriptions=subs))["webhooks"]
     assert not check.ok
     assert "FULFILLMENTS_CREATE, ORDERS_CREATE" in check.message

@@ -504,7 +504,7 @@ class SyncoShop(models.Model):
                     base or "an empty web.base.url",
                 )
             )
-        return f"{base.rstrip('/')}/synco_shopify/webhook"
+        return f"{base.rstrip('/')}{const.WEBHOOK_ROUTE}"
 
     def action_register_webhooks(self):
         """Subscribe each wanted topic once to this Odoo, fixing subscriptions
