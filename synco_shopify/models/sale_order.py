@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
+from ..planning import notes
 from ..planning import orders as planner
 from ..planning.retry import NeedsAttention
 from ..shopify import queries, reads
@@ -239,7 +240,7 @@ class SaleOrder(models.Model):
                     "Order %(name)s has products Odoo does not know: %(skus)s. Create them "
                     "(matching SKU as Internal Reference, or barcode), then retry.",
                     name=plan.name,
-                    skus=", ".join(plan.unmatched_skus),
+                    skus=self._synco_unmatched(plan),
                 )
             )
         return self._synco_create_from_plan(shop, plan, order)
@@ -274,8 +275,14 @@ class SaleOrder(models.Model):
 
     @api.model
     def _synco_skip(self, shop, order_ref, reason):
+        """``reason``: a planner's Note or text."""
         _logger.info("shop %s: order %s not imported: %s", shop.id, order_ref, reason)
-        return f"skipped: {reason}"
+        return f"skipped: {notes.render(reason, self.env._)}"
+
+    @api.model
+    def _synco_unmatched(self, plan):
+        """The plan's unknown SKUs, as text for the merchant."""
+        return ", ".join(notes.render(sku, self.env._) for sku in plan.unmatched_skus)
 
     @api.model
     def _synco_product_index(self, shop, order):

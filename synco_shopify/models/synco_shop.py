@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import config
 
+from ..planning import connection, notes
 from ..planning.launch import failures_table
 from ..planning.webhooks import plan_webhook_subscriptions
 from ..shopify import clients, const, queries, vault
@@ -192,7 +193,9 @@ class SyncoShop(models.Model):
             shop.last_push_at = last.get((shop.id, "push_fulfillment"), False)
             shop.last_apply_at = last.get((shop.id, "apply_fulfillment"), False)
             shop.last_import_at = last.get((shop.id, "import_order"), False)
-            shop.failures_html = failures_table(failures[shop.id]) if shop.id in failures else False
+            shop.failures_html = (
+                failures_table(failures[shop.id], self.env._) if shop.id in failures else False
+            )
 
     def _admin_url(self, path):
         """A page of the store's Shopify admin, e.g. ``orders/1001``."""
@@ -390,19 +393,8 @@ class SyncoShop(models.Model):
         """Ask Shopify for the store and the granted scopes, and record the
         verdict on the shop; every failure says what to fix."""
         self.ensure_one()
-        try:
-            client = self._shopify_client()
-            data = client.execute(queries.SHOP)
-            problems, granted = self._connection_problems(client, data)
-        except ShopifyError as exc:
-            reason = str(exc)
-            if exc.code in ("connection", "timeout"):
-                reason = self.env._(
-                    "Cannot reach %(url)s: %(reason)s", url=self.api_base_url, reason=reason
-                )
-            problems, granted, data = [reason], None, {}
-        except UserError as exc:
-            problems, granted, data = [str(exc)], None, {}
+        _client, verdict, data = self._check_connection()
+        problems = [notes.render(problem, self.env._) for problem in verdict.problems]
         shop_data = data.get("shop") or {}
         vals = {
             "last_connection_at": fields.Datetime.now(),
@@ -417,45 +409,36 @@ class SyncoShop(models.Model):
         }
         if shop_data:
             vals["shopify_shop_name"] = shop_data.get("name")
-        if granted is not None:
-            vals["granted_scopes"] = ",".join(sorted(granted))
+        if verdict.granted is not None:
+            vals["granted_scopes"] = ",".join(sorted(verdict.granted))
         self.write(vals)
         _logger.info("shop %s: connection test %s", self.id, vals["state"])
         return self._notify(vals["connection_message"], "danger" if problems else "success")
 
-    def _connection_problems(self, client, data):
-        problems = []
-        domain = (data.get("shop") or {}).get("myshopifyDomain")
-        if domain != self.shop_domain:
-            problems.append(
-                self.env._(
-                    "These credentials belong to %(other)s, not %(ours)s: check the shop domain.",
-                    other=domain,
-                    ours=self.shop_domain,
-                )
-            )
-        served = getattr(client, "served_api_version", None)
-        if served and served != self.api_version:
-            problems.append(
-                self.env._(
-                    "Shopify no longer serves API version %(version)s (it answered as %(served)s):"
-                    " choose a newer version on the shop.",
-                    version=self.api_version,
-                    served=served,
-                )
-            )
-        scopes = (data.get("currentAppInstallation") or {}).get("accessScopes") or []
-        granted = {scope["handle"] for scope in scopes}
-        missing = [s for s in self._required_scopes() if s not in granted]
-        if missing:
-            problems.append(
-                self.env._(
-                    "The app lacks these access scopes: %s. Add them to the app's "
-                    "configuration in Shopify and install the new version.",
-                    ", ".join(missing),
-                )
-            )
-        return problems, granted
+    def _check_connection(self):
+        """``(client, verdict, data)``: Shopify's answer to the SHOP query
+        and the verdict on it (``planning.connection``), the one check of
+        the credentials that the button and the launch checks share; the
+        client is None when Shopify could not be asked."""
+        self.ensure_one()
+        try:
+            client = self._shopify_client()
+            data = client.execute(queries.SHOP)
+        except (ShopifyError, UserError) as exc:
+            return None, self._connection_failed(exc), {}
+        verdict = connection.verify(
+            data,
+            self.shop_domain,
+            self.api_version,
+            self._required_scopes(),
+            getattr(client, "served_api_version", None),
+        )
+        return client, verdict, data
+
+    def _connection_failed(self, exc):
+        """The verdict when a read of Shopify raised ``exc``."""
+        unreachable = isinstance(exc, ShopifyError) and exc.code in ("connection", "timeout")
+        return connection.failed(str(exc), self.api_base_url if unreachable else None)
 
     def _required_scopes(self):
         return list(const.REQUIRED_SCOPES["fulfillment"])
