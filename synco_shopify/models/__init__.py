@@ -15,5 +15,9 @@ from . import (
     synco_log,
     synco_reconcile,
     synco_shop,
+    synco_shop_connection,
+    synco_shop_dashboard,
+    synco_shop_secrets,
+    synco_shop_webhooks,
     synco_webhook_event,
 )
