@@ -3,6 +3,7 @@ from . import (
     res_config_settings,
     res_groups,
     res_partner,
+    sale_order,
     sale_order_import,
     sale_order_line,
     stock_move,

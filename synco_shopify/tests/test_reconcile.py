@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from ..models.sale_order_import import CATCH_UP_OVERLAP
+from ..models.sale_order import CATCH_UP_OVERLAP
 from .common import SyncoOrderCase
 
 

@@ -1,0 +1,212 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..shopify import queries
+from ..shopify.errors import ShopifyError
+from ..shopify.ids import legacy_id
+from .odoo_compat import Constraint
+from .synco_job import SYNC_STATES, sync_state
+
+_logger = logging.getLogger(__name__)
+
+# The catch-up reads again what changed this long before its last run:
+# Shopify's updated_at and our clock may disagree, and a write may land late.
+CATCH_UP_OVERLAP = timedelta(minutes=10)
+# ORDERS_RECONCILE lists fulfillments too: 25 orders keep a page near 780 points.
+RECONCILE_PAGE = 25
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    synco_shop_id = fields.Many2one(
+        "synco.shop", string="Shopify Shop", index="btree_not_null", copy=False, readonly=True
+    )
+    shopify_order_id = fields.Char(
+        string="Shopify Order ID", copy=False, readonly=True, help="Numeric id, as text."
+    )
+    synco_fulfillment_ids = fields.One2many(
+        "synco.fulfillment", "sale_order_id", string="Shopify Fulfillments", readonly=True
+    )
+
+    synco_state = fields.Selection(
+        SYNC_STATES, compute="_compute_synco_state", string="Shopify Status"
+    )
+    shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url", string="Shopify Admin")
+    shopify_hold_reason = fields.Char(
+        string="Shopify Hold",
+        compute="_compute_shopify_hold_reason",
+        help="The Shopify holds its deliveries wait for.",
+    )
+
+    _synco_shopify_order_uniq = Constraint(
+        "UNIQUE (synco_shop_id, shopify_order_id)", "This Shopify order is already in Odoo."
+    )
+
+    @api.depends("shopify_order_id", "synco_fulfillment_ids.state")
+    def _compute_synco_state(self):
+        """From the jobs of the order's deliveries, of the order itself and
+        of its Shopify id (imports, Shopify fulfillments), in one query."""
+        orders = self.filtered(lambda o: o.id and o.shopify_order_id)
+        pickings = orders.picking_ids
+        rows = self.env["synco.job"]._flags_of(
+            SQL(
+                "(res_model = 'stock.picking' AND res_id = ANY(%s))"
+                " OR (res_model = 'sale.order' AND res_id = ANY(%s))"
+                " OR (shop_id = ANY(%s) AND payload->>'order_id' = ANY(%s))",
+                pickings.ids or [0],
+                orders.ids or [0],
+                orders.synco_shop_id.ids or [0],
+                orders.mapped("shopify_order_id") or [""],
+            )
+        )
+        flags = {}
+        picking_order = {p.id: p.sale_id.id for p in pickings}
+        by_ref = {(o.synco_shop_id.id, o.shopify_order_id): o.id for o in orders}
+        for model, res_id, shop_id, order_ref, flag in rows:
+            if model == "stock.picking":
+                order_id = picking_order.get(res_id)
+            elif model == "sale.order" and res_id:
+                order_id = res_id
+            else:
+                order_id = by_ref.get((shop_id, order_ref))
+            flags.setdefault(order_id, set()).add(flag)
+        for order in self:
+            order.synco_state = sync_state(
+                flags.get(order.id, ()),
+                order.sudo().synco_fulfillment_ids.mapped("state"),
+                bool(order.shopify_order_id),
+            )
+
+    @api.depends("picking_ids.shopify_hold_reason")
+    def _compute_shopify_hold_reason(self):
+        for order in self:
+            reasons = order.picking_ids.filtered("shopify_hold_reason")
+            order.shopify_hold_reason = "; ".join(
+                dict.fromkeys(f"{p.name}: {p.shopify_hold_reason}" for p in reasons)
+            )
+
+    @api.depends("shopify_order_id", "synco_shop_id.shop_domain")
+    def _compute_shopify_admin_url(self):
+        for order in self:
+            shop = order.sudo().synco_shop_id
+            order.shopify_admin_url = order.shopify_order_id and shop._admin_url(
+                f"orders/{order.shopify_order_id}"
+            )
+
+    def action_open_in_shopify(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": self.shopify_admin_url, "target": "new"}
+
+    # -- the three ways in: webhook, catch-up, manual ---------------------------
+
+    @api.model
+    def _synco_enqueue_import(self, shop, order_id, source, key="order"):
+        """Queue the import of one Shopify order. Every source uses this one
+        job keyed by the order id, so duplicates fold into one open job and
+        jobs of one order run in turn."""
+        order_id = legacy_id(order_id)
+        return self.env["synco.job"]._enqueue(
+            shop,
+            "import_order",
+            model="sale.order",
+            payload={"order_id": order_id, "source": source},
+            dedupe_key=f"{key}:{order_id}",
+            ordering_key=f"order:{order_id}",
+        )
+
+    @api.model
+    def _synco_on_order_webhook(self, event, job):
+        """orders/create and orders/updated: queue an import; an order
+        already in Odoo needs nothing unless Shopify cancelled it."""
+        data = event._payload()
+        existing = self._synco_find(event.shop_id, data["id"])
+        if existing and not data.get("cancelled_at"):
+            if existing.order_line._synco_differs_from(data.get("line_items") or ()):
+                return self._synco_on_order_edit_webhook(event, job)
+            return f"already imported as {existing.name}"
+        import_job = self._synco_enqueue_import(event.shop_id, data["id"], event.topic)
+        return f"import queued as job {import_job.id}"
+
+    @api.model
+    def _synco_on_order_edit_webhook(self, event, job):
+        """orders/edited, refunds/create, and orders/updated with other
+        quantities than Odoo's: a job of its own per delivery (one already
+        running may have read the order before this change), in the order's
+        turn; it reads the order as it is now, so replays change nothing."""
+        data = event._payload()
+        order_id = (data.get("order_edit") or {}).get("order_id") or data.get("order_id")
+        order_id = order_id or data["id"]
+        if not self._synco_find(event.shop_id, order_id):
+            import_job = self._synco_enqueue_import(event.shop_id, order_id, event.topic)
+            return f"not in Odoo: import queued as job {import_job.id}, it reads the order as it is"
+        edit_job = self._synco_enqueue_import(
+            event.shop_id, order_id, event.topic, f"edit:{event.webhook_id}"
+        )
+        return f"update queued as job {edit_job.id}"
+
+    @api.model
+    def _synco_on_order_cancelled_webhook(self, event, job):
+        """orders/cancelled: queued as its own job (an import already
+        running must not swallow it), after the order's other jobs; the job
+        reads the order and applies the cancellation."""
+        data = event._payload()
+        cancel_job = self._synco_enqueue_import(event.shop_id, data["id"], event.topic, "cancel")
+        return f"cancellation queued as job {cancel_job.id}"
+
+    @api.model
+    def _synco_cron_catch_up(self):
+        """Queue an import of every order Shopify changed since the last
+        catch-up (webhooks get lost or come late) that Odoo lacks, or that
+        Shopify cancelled and Odoo has not; for the others, reconcile their
+        fulfillments (``synco.reconcile``) from the same list, so no order
+        is read on its own. Safe to run every minute: what is open or was
+        tried is not queued again."""
+        for shop in self.env["synco.shop"].search([("state", "=", "connected")]):
+            started = fields.Datetime.now()
+            since = (shop.orders_synced_at or shop.create_date) - CATCH_UP_OVERLAP
+            query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+            try:
+                client = shop._shopify_client()
+                variables = {"first": RECONCILE_PAGE, "query": query}
+                nodes = list(client.paginate(queries.ORDERS_RECONCILE, variables, ("orders",)))
+                reconciled = self.env["synco.reconcile"]._reconcile(shop, client, nodes, since)
+            except ShopifyError as exc:
+                _logger.warning("shop %s: order catch-up failed, will retry: %s", shop.id, exc)
+                continue
+            known = {
+                order.shopify_order_id: order.state
+                for order in self.search_fetch(
+                    [
+                        ("synco_shop_id", "=", shop.id),
+                        ("shopify_order_id", "in", [n["legacyResourceId"] for n in nodes]),
+                    ],
+                    ["shopify_order_id", "state"],
+                )
+            }
+            stale = [
+                n
+                for n in nodes
+                if n["legacyResourceId"] not in known
+                or (n["cancelledAt"] and known[n["legacyResourceId"]] != "cancel")
+            ]
+            for node in stale:
+                self._synco_enqueue_import(shop, node["id"], "catch-up")
+            shop.orders_synced_at = started
+            _logger.info(
+                "shop %s: order catch-up listed %s orders, queued %s imports, reconciled %s",
+                shop.id,
+                len(nodes),
+                len(stale),
+                reconciled,
+            )
+
+    @api.model
+    def _synco_find(self, shop, order_id):
+        return self.search(
+            [("synco_shop_id", "=", shop.id), ("shopify_order_id", "=", legacy_id(order_id))],
+            limit=1,
+        )
