@@ -1,7 +1,7 @@
 import os
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
@@ -79,12 +79,15 @@ class SyncoShopSecrets(models.Model):
         self._store_secret("client_secret", new_secret)
         clients.forget(self._client_store())
 
+    @api.model
+    def _vault_load(self):
+        """``(fernet, source)`` of this server's key, or a VaultError."""
+        return vault.load_key(config.get(vault.CONFIG_OPTION), os.environ, config.get("data_dir"))
+
     def _vault_key(self):
         """The Fernet key, or a UserError saying what to configure."""
         try:
-            fernet, _source = vault.load_key(
-                config.get(vault.CONFIG_OPTION), os.environ, config.get("data_dir")
-            )
+            fernet, _source = self._vault_load()
         except vault.VaultError as exc:
             raise UserError(str(exc)) from None
         return fernet

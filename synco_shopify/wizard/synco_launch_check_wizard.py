@@ -137,9 +137,7 @@ class SyncoLaunchCheckWizard(models.TransientModel):
 
     def _key_facts(self):
         try:
-            _fernet, source = vault.load_key(
-                config.get(vault.CONFIG_OPTION), os.environ, config.get("data_dir")
-            )
+            _fernet, source = self.env["synco.shop"]._vault_load()
         except vault.VaultError as exc:
             return {"key_error": str(exc)}
         return {"key_source": source}
