@@ -65,6 +65,7 @@ import livekit  # noqa: E402
 from livekit import Processes, addons_path, free_port  # noqa: E402
 
 from synco_shopify.sandbox.admin import SandboxAdmin  # noqa: E402 - after the path fix
+from synco_shopify.shopify.const import WEBHOOK_ROUTE  # noqa: E402
 from synco_shopify.shopify.webhooks import sign  # noqa: E402
 
 SHOP_DOMAIN = "bench.myshopify.com"
@@ -72,7 +73,7 @@ CLIENT_ID = "bench-client-id"
 CLIENT_SECRET = "bench-client-secret"
 API_VERSION = "2026-10"
 TOPIC = "fulfillments/create"
-WEBHOOK_PATH = "/synco_shopify/webhook"
+WEBHOOK_PATH = WEBHOOK_ROUTE
 FLOOR_PATH = "/web/webclient/version_info"
 FLOOR_BODY = b'{"jsonrpc":"2.0","method":"call","params":{}}'
 OPEN_PATH = "/web/health"  # opens each sender's connection before the clock starts

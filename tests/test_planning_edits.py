@@ -42,9 +42,12 @@ def test_lower_takes_from_the_newest_split_line_first_down_to_its_picked_units()
 def test_picked_or_shipped_units_beyond_the_new_quantity_block_and_are_named():
     lines = [line(1, ITEM_A, 3, committed=2, where=["WH/OUT/7"])]
     plan = plan_edit(lines, [item(ITEM_A, 1, 3)])
-    assert plan.blocked == [
-        "SKU1: Shopify now has 1, but 2 are already picked or shipped in Odoo (WH/OUT/7)"
+    assert [(n.code, n.values) for n in plan.blocked] == [
+        ("edits.blocked", {"label": "SKU1", "target": 1, "committed": 2, "where": "WH/OUT/7"})
     ]
+    assert str(plan.blocked[0]) == (
+        "SKU1: Shopify now has 1, but 2 are already picked or shipped in Odoo (WH/OUT/7)"
+    )
 
 
 def test_higher_quantity_goes_onto_the_newest_line_and_new_items_are_added():

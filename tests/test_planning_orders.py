@@ -168,6 +168,14 @@ def test_unmatched_skus_listed_sorted_and_unique():
     assert not plan.ok
 
 
+def test_a_line_without_sku_or_barcode_is_named_by_its_title():
+    nameless = dict(line(ITEM_A, "", 1, "1.00"), name="Gift wrap")
+    plan = plan_order(order([nameless], [fo(1, MAIN, [(ITEM_A, 1)])]), PRODUCTS, LOCATIONS)
+    (unmatched,) = plan.unmatched_skus
+    assert (unmatched.code, unmatched.values) == ("orders.no_sku", {"name": "Gift wrap"})
+    assert str(unmatched) == "(no SKU) Gift wrap"
+
+
 def test_barcode_fallback():
     by_barcode = line(ITEM_A, "UNKNOWN-SKU", 1, "5.00", barcode="4006381333931")
     plan = plan_order(order([by_barcode], [fo(1, MAIN, [(ITEM_A, 1)])]), PRODUCTS, LOCATIONS)
@@ -181,7 +189,8 @@ def test_test_order_skipped():
         PRODUCTS,
         LOCATIONS,
     )
-    assert plan.skip_reason == "test order"
+    assert plan.skip_reason.code == "orders.test"
+    assert str(plan.skip_reason) == "test order"
     assert not plan.ok
 
 
@@ -189,7 +198,8 @@ def test_unmapped_location_skipped_naming_it():
     elsewhere = str(BIG + 4999)
     fos = [fo(1, MAIN, [(ITEM_A, 1)]), fo(2, elsewhere, [(ITEM_A, 1)])]
     plan = plan_order(order([line(ITEM_A, "ANVIL", 2, "1.00")], fos), PRODUCTS, LOCATIONS)
-    assert plan.skip_reason == f"fulfillment orders at unmapped Shopify locations: {elsewhere}"
+    assert plan.skip_reason.code == "orders.unmapped_locations"
+    assert plan.skip_reason.values == {"locations": elsewhere}
 
 
 def test_cancelled_fo_at_unmapped_location_does_not_count():

@@ -22,23 +22,25 @@ def server(**overrides):
 
 def test_bounded_threaded_server_behind_a_proxy_passes():
     check = check_server(server())
-    assert check.ok, check.message
-    assert "threaded, at most 40 requests at once" in check.message
+    assert check.ok, str(check.message)
+    assert "threaded, at most 40 requests at once" in str(check.message)
 
 
 def test_default_threaded_server_is_unbounded_and_says_what_to_set():
     check = check_server(server(http_threads=None))
     assert not check.ok
     # 64 connections, 2 cron threads holding 3 each: 58 left for requests.
-    assert "More than 58 requests at once" in check.message
-    assert "ODOO_MAX_HTTP_THREADS=58" in check.message
-    assert "prefork" in check.message
+    assert check.message.parts[0].code == "serving.unbounded"
+    assert check.message.parts[0].values["room"] == 58
+    assert "More than 58 requests at once" in str(check.message)
+    assert "ODOO_MAX_HTTP_THREADS=58" in str(check.message)
+    assert "prefork" in str(check.message)
 
 
 def test_threads_and_cron_beyond_the_pool():
     check = check_server(server(http_threads=60))
     assert not check.ok
-    assert "at most 58 or raise db_maxconn to 66" in check.message
+    assert "at most 58 or raise db_maxconn to 66" in str(check.message)
     assert check_server(server(http_threads=58)).ok
 
 
@@ -55,9 +57,9 @@ def test_prefork_against_postgres_max_connections():
     # 40 workers x 3 + 8 = 128 > 97.
     check = check_server(server(workers=40, http_threads=None))
     assert not check.ok
-    assert "can open 128 PostgreSQL connections, more than the 97" in check.message
+    assert "can open 128 PostgreSQL connections, more than the 97" in str(check.message)
     check = check_server(server(workers=4, db_maxconn=2, http_threads=None))
-    assert "db_maxconn = 2 is less than the 3 connections a cron worker holds" in check.message
+    assert "db_maxconn = 2 is less than the 3 connections a cron worker holds" in str(check.message)
 
 
 def test_unknown_postgres_limit_is_not_a_problem():
@@ -67,14 +69,15 @@ def test_unknown_postgres_limit_is_not_a_problem():
 def test_webhook_host_must_reach_this_database_alone():
     check = check_server(server(webhook_dbs=["shop", "staging"]))
     assert not check.ok
-    assert "reaches these databases: shop, staging" in check.message
-    assert "dbfilter (e.g. ^shop$" in check.message
-    assert "databases: none" in check_server(server(webhook_dbs=[])).message
+    assert [part.code for part in check.message.parts] == ["serving.other_databases"]
+    assert "reaches these databases: shop, staging" in str(check.message)
+    assert "dbfilter (e.g. ^shop$" in str(check.message)
+    assert "databases: none" in str(check_server(server(webhook_dbs=[])).message)
     assert check_server(server(webhook_dbs=None)).ok  # unknown: the webhooks check says why
 
 
 def test_https_address_without_proxy_mode():
     check = check_server(server(proxy_mode=False))
     assert not check.ok
-    assert "proxy_mode = True" in check.message
+    assert "proxy_mode = True" in str(check.message)
     assert check_server(server(proxy_mode=False, https=False)).ok

@@ -36,13 +36,14 @@ if ROOT not in sys.path:
 
 from synco_shopify.planning.retry import RUNNER_LOCK  # noqa: E402
 from synco_shopify.sandbox.admin import SandboxAdmin  # noqa: E402, F401 - for conftest
+from synco_shopify.shopify.const import WEBHOOK_ROUTE  # noqa: E402
 from synco_shopify.shopify.webhooks import sign  # noqa: E402
 
 SHOP_DOMAIN = "live-faults.myshopify.com"
 CLIENT_ID = "live-client-id"
 CLIENT_SECRET = "live-client-secret-0123456789"
 API_VERSION = "2026-10"
-WEBHOOK_PATH = "/synco_shopify/webhook"
+WEBHOOK_PATH = WEBHOOK_ROUTE
 # A running job whose runner lock nobody holds: its worker died.
 RUNNER_LOCK_HELD = (
     "EXISTS (SELECT 1 FROM pg_locks held WHERE held.locktype = 'advisory' AND held.granted"

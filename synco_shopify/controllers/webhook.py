@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.http import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..shopify.const import MAX_WEBHOOK_BODY
+from ..shopify.const import MAX_WEBHOOK_BODY, WEBHOOK_ROUTE
 from ..shopify.webhooks import (
     MissingWebhookHeader,
     WebhookHeaders,
@@ -35,7 +35,7 @@ class SyncoWebhookController(http.Controller):
     never at risk. Bad input gets a 4xx, never a 5xx."""
 
     @http.route(
-        "/synco_shopify/webhook",
+        WEBHOOK_ROUTE,
         type="http",
         # Shopify authenticates by signature: no user to look up per delivery
         # ("public" would). Such routes get a read-only cursor unless told.

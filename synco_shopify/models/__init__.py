@@ -6,6 +6,7 @@ from . import (
     res_groups,
     res_partner,
     sale_order,
+    sale_order_import,
     sale_order_line,
     stock_move,
     stock_picking,
@@ -15,5 +16,9 @@ from . import (
     synco_log,
     synco_reconcile,
     synco_shop,
+    synco_shop_connection,
+    synco_shop_dashboard,
+    synco_shop_secrets,
+    synco_shop_webhooks,
     synco_webhook_event,
 )

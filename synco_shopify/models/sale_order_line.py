@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.tools.float_utils import float_compare
 
 from ..planning import edits as edit_planner
+from ..planning import notes
 from ..planning.retry import NeedsAttention
 from . import odoo_compat
 
@@ -122,7 +123,7 @@ class SaleOrderLine(models.Model):
                     "was changed: unpick or return those units (or change the order in Shopify), "
                     "then retry.",
                     name=order.get("name"),
-                    reasons="; ".join(plan.blocked),
+                    reasons=notes.render(plan.blocked, self.env._),
                 )
             )
         added = self._synco_added_lines_vals(sale, order, plan.added, client) if plan.added else []
@@ -149,9 +150,9 @@ class SaleOrderLine(models.Model):
         warehouse of its fulfillment order's location, priced as Shopify."""
         shop = sale.synco_shop_id
         plan = sale._synco_plan(shop, edit_planner.added_order(order, added), client)
-        reason = plan.skip_reason or (
+        reason = notes.render(plan.skip_reason, self.env._) or (
             plan.unmatched_skus
-            and self.env._("products Odoo does not know: %s", ", ".join(plan.unmatched_skus))
+            and self.env._("products Odoo does not know: %s", sale._synco_unmatched(plan))
         )
         if reason:
             raise NeedsAttention(

@@ -1,23 +1,14 @@
-import logging
-import os
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import config
 
-from ..planning.launch import failures_table
-from ..planning.webhooks import plan_webhook_subscriptions
-from ..shopify import clients, const, queries, vault
+from ..shopify import clients, const
 from ..shopify.errors import ShopifyError
 from ..shopify.webhooks import normalize_shop_domain
 from .odoo_compat import Constraint
 
-_logger = logging.getLogger(__name__)
-
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-PREVIOUS_SECRET_WINDOW = timedelta(hours=2)
 
 
 class SyncoShop(models.Model):
@@ -49,27 +40,6 @@ class SyncoShop(models.Model):
         default="client_credentials",
     )
     client_id = fields.Char(string="Client ID")
-    client_secret = fields.Char(
-        compute="_compute_secret_inputs",
-        inverse="_inverse_client_secret",
-        groups="synco_shopify.group_synco_manager",
-        help="The app's client secret (API secret key). It also signs Shopify's webhooks. "
-        "Write-only: it is stored encrypted and never shown again.",
-    )
-    access_token = fields.Char(
-        compute="_compute_secret_inputs",
-        inverse="_inverse_access_token",
-        groups="synco_shopify.group_synco_manager",
-        help="Admin API access token of a legacy custom app. Write-only, stored encrypted.",
-    )
-    # Ciphertexts (Fernet); the key is never in the database. Only system
-    # administrators may read even these.
-    client_secret_encrypted = fields.Char(groups="base.group_system", copy=False)
-    client_secret_previous_encrypted = fields.Char(groups="base.group_system", copy=False)
-    client_secret_previous_until = fields.Datetime(groups="base.group_system", copy=False)
-    access_token_encrypted = fields.Char(groups="base.group_system", copy=False)
-    client_secret_set = fields.Boolean(compute="_compute_secret_set", string="Client secret set")
-    access_token_set = fields.Boolean(compute="_compute_secret_set", string="Access token set")
     api_base_url = fields.Char(
         string="API Base URL",
         compute="_compute_api_base_url",
@@ -99,27 +69,6 @@ class SyncoShop(models.Model):
     )
     location_map_ids = fields.One2many("synco.location.map", "shop_id", string="Locations")
     location_count = fields.Integer(compute="_compute_location_count")
-    job_pending_count = fields.Integer(compute="_compute_monitoring")
-    job_failed_count = fields.Integer(compute="_compute_monitoring")
-    webhook_event_count = fields.Integer(compute="_compute_monitoring")
-    last_webhook_at = fields.Datetime(compute="_compute_monitoring", string="Last Webhook")
-    last_push_at = fields.Datetime(
-        compute="_compute_dashboard",
-        string="Last Sent to Shopify",
-        help="When a delivery validated in Odoo last became a Shopify fulfillment.",
-    )
-    last_apply_at = fields.Datetime(
-        compute="_compute_dashboard",
-        string="Last Received from Shopify",
-        help="When a Shopify fulfillment last validated an Odoo delivery.",
-    )
-    last_import_at = fields.Datetime(compute="_compute_dashboard", string="Last Order Import")
-    failures_html = fields.Html(compute="_compute_dashboard", string="Failures by Reason")
-    shopify_shop_name = fields.Char(string="Store Name", readonly=True, copy=False)
-    granted_scopes = fields.Char(readonly=True, copy=False)
-    connection_message = fields.Text(readonly=True, copy=False)
-    last_connection_at = fields.Datetime(readonly=True, copy=False)
-    webhook_message = fields.Text(readonly=True, copy=False)
     orders_synced_at = fields.Datetime(
         string="Orders Caught Up To",
         readonly=True,
@@ -132,8 +81,6 @@ class SyncoShop(models.Model):
         "UNIQUE (shop_domain)", "This Shopify store is already configured."
     )
 
-    # -- fields ---------------------------------------------------------------
-
     @api.depends("shop_domain")
     def _compute_api_base_url(self):
         for shop in self:
@@ -145,125 +92,11 @@ class SyncoShop(models.Model):
         for shop in self:
             shop.location_count = len(shop.location_map_ids)
 
-    def _compute_monitoring(self):
-        jobs = {
-            (shop.id, state): count
-            for shop, state, count in self.env["synco.job"]._read_group(
-                [("shop_id", "in", self.ids), ("state", "in", ("pending", "running", "failed"))],
-                ["shop_id", "state"],
-                ["__count"],
-            )
-        }
-        events = {
-            shop.id: (count, last)
-            for shop, count, last in self.env["synco.webhook.event"]._read_group(
-                [("shop_id", "in", self.ids)], ["shop_id"], ["__count", "create_date:max"]
-            )
-        }
-        for shop in self:
-            shop.job_pending_count = jobs.get((shop.id, "pending"), 0) + jobs.get(
-                (shop.id, "running"), 0
-            )
-            shop.job_failed_count = jobs.get((shop.id, "failed"), 0)
-            shop.webhook_event_count, shop.last_webhook_at = events.get(shop.id, (0, False))
-
-    def _compute_dashboard(self):
-        Job = self.env["synco.job"]
-        last = {
-            (shop.id, job_type): at
-            for shop, job_type, at in Job._read_group(
-                [
-                    ("shop_id", "in", self.ids),
-                    ("state", "=", "done"),
-                    ("job_type", "in", ("push_fulfillment", "apply_fulfillment", "import_order")),
-                ],
-                ["shop_id", "job_type"],
-                ["finished_at:max"],
-            )
-        }
-        failures = {}
-        for shop, reason, count in Job._read_group(
-            [("shop_id", "in", self.ids), ("state", "=", "failed")],
-            ["shop_id", "last_error"],
-            ["__count"],
-        ):
-            failures.setdefault(shop.id, []).append((reason, count))
-        for shop in self:
-            shop.last_push_at = last.get((shop.id, "push_fulfillment"), False)
-            shop.last_apply_at = last.get((shop.id, "apply_fulfillment"), False)
-            shop.last_import_at = last.get((shop.id, "import_order"), False)
-            shop.failures_html = failures_table(failures[shop.id]) if shop.id in failures else False
-
     def _admin_url(self, path):
         """A page of the store's Shopify admin, e.g. ``orders/1001``."""
         self.ensure_one()
         handle = (self.shop_domain or "").removesuffix(".myshopify.com")
         return f"https://admin.shopify.com/store/{handle}/{path}"
-
-    def action_launch_checks(self):
-        self.ensure_one()
-        return self.env["synco.launch.check.wizard"]._open_for(self)
-
-    def _action_open(self, xmlid, domain, context=None):
-        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        action.update(domain=domain, context=context or {})
-        return action
-
-    def action_open_jobs(self):
-        self.ensure_one()
-        state = self.env.context.get("synco_job_state")
-        domain = [("shop_id", "=", self.id)]
-        if state == "failed":
-            domain.append(("state", "=", "failed"))
-        elif state == "pending":
-            domain.append(("state", "in", ("pending", "running")))
-        return self._action_open("synco_shopify.action_synco_job", domain)
-
-    def action_open_webhook_events(self):
-        self.ensure_one()
-        return self._action_open(
-            "synco_shopify.action_synco_webhook_event", [("shop_id", "=", self.id)]
-        )
-
-    def _compute_secret_inputs(self):
-        # Write-only: the inputs never echo what is stored.
-        for shop in self:
-            shop.client_secret = False
-            shop.access_token = False
-
-    def _compute_secret_set(self):
-        stored = {shop.id: shop for shop in self.sudo().with_context(active_test=False) if shop.id}
-        for shop in self:
-            record = stored.get(shop.id)
-            shop.client_secret_set = bool(record and record.client_secret_encrypted)
-            shop.access_token_set = bool(record and record.access_token_encrypted)
-
-    def _inverse_client_secret(self):
-        for shop in self:
-            if shop.client_secret:
-                shop._rotate_client_secret(shop.client_secret)
-
-    def _inverse_access_token(self):
-        for shop in self:
-            if shop.access_token:
-                shop._store_secret("access_token", shop.access_token)
-
-    def _rotate_client_secret(self, new_secret):
-        """Store a new client secret and keep the old one valid for webhook
-        verification for two hours: Shopify may go on signing with it."""
-        self.ensure_one()
-        sudo = self.sudo()
-        if sudo.client_secret_encrypted:
-            if self._read_secret("client_secret") == new_secret:
-                return
-            sudo.write(
-                {
-                    "client_secret_previous_encrypted": sudo.client_secret_encrypted,
-                    "client_secret_previous_until": fields.Datetime.now() + PREVIOUS_SECRET_WINDOW,
-                }
-            )
-        self._store_secret("client_secret", new_secret)
-        clients.forget(self._client_store())
 
     @api.constrains("shop_domain", "api_base_url")
     def _check_urls(self):
@@ -305,36 +138,6 @@ class SyncoShop(models.Model):
         if vals.get("api_base_url"):
             vals["api_base_url"] = vals["api_base_url"].strip().rstrip("/")
 
-    # -- secrets --------------------------------------------------------------
-
-    def _vault_key(self):
-        """The Fernet key, or a UserError saying what to configure."""
-        try:
-            fernet, _source = vault.load_key(
-                config.get(vault.CONFIG_OPTION), os.environ, config.get("data_dir")
-            )
-        except vault.VaultError as exc:
-            raise UserError(str(exc)) from None
-        return fernet
-
-    def _store_secret(self, name, value):
-        self.ensure_one()
-        encrypted = vault.encrypt(self._vault_key(), value) if value else False
-        self.sudo().write({f"{name}_encrypted": encrypted})
-
-    def _read_secret(self, name):
-        """The clear value of a stored secret, for the addon's own use only."""
-        self.ensure_one()
-        encrypted = self.sudo()[f"{name}_encrypted"]
-        if not encrypted:
-            return False
-        try:
-            return vault.decrypt(self._vault_key(), encrypted)
-        except vault.VaultError as exc:
-            raise UserError(str(exc)) from None
-
-    # -- what the rest of the addon asks --------------------------------------
-
     def _is_sandbox(self):
         self.ensure_one()
         return urlsplit(self.api_base_url or "").hostname in LOOPBACK_HOSTS
@@ -349,18 +152,6 @@ class SyncoShop(models.Model):
             return self.fulfillment_direction
         mapping = self.location_map_ids._find(warehouse=warehouse, location_id=shopify_location_id)
         return mapping.direction if mapping.warehouse_id else False
-
-    def _webhook_secrets(self):
-        """The secrets a webhook signature may be made with: the current client
-        secret, and the previous one during its grace window."""
-        self.ensure_one()
-        secrets = [self._read_secret("client_secret")]
-        sudo = self.sudo()
-        if sudo.client_secret_previous_until and (
-            sudo.client_secret_previous_until > fields.Datetime.now()
-        ):
-            secrets.append(self._read_secret("client_secret_previous"))
-        return [s for s in secrets if s]
 
     def _client_store(self):
         """Names this shop's store among the clients of this process."""
@@ -383,82 +174,6 @@ class SyncoShop(models.Model):
         return clients.client_for(
             self._client_store(), self.api_base_url, self.api_version, on_call=on_call, **auth
         )
-
-    # -- buttons ----------------------------------------------------------------
-
-    def action_test_connection(self):
-        """Ask Shopify for the store and the granted scopes, and record the
-        verdict on the shop; every failure says what to fix."""
-        self.ensure_one()
-        try:
-            client = self._shopify_client()
-            data = client.execute(queries.SHOP)
-            problems, granted = self._connection_problems(client, data)
-        except ShopifyError as exc:
-            reason = str(exc)
-            if exc.code in ("connection", "timeout"):
-                reason = self.env._(
-                    "Cannot reach %(url)s: %(reason)s", url=self.api_base_url, reason=reason
-                )
-            problems, granted, data = [reason], None, {}
-        except UserError as exc:
-            problems, granted, data = [str(exc)], None, {}
-        shop_data = data.get("shop") or {}
-        vals = {
-            "last_connection_at": fields.Datetime.now(),
-            "state": "error" if problems else "connected",
-            "connection_message": "\n".join(problems)
-            or self.env._(
-                "Connected to %(name)s (%(domain)s), API %(version)s.",
-                name=shop_data.get("name"),
-                domain=shop_data.get("myshopifyDomain"),
-                version=self.api_version,
-            ),
-        }
-        if shop_data:
-            vals["shopify_shop_name"] = shop_data.get("name")
-        if granted is not None:
-            vals["granted_scopes"] = ",".join(sorted(granted))
-        self.write(vals)
-        _logger.info("shop %s: connection test %s", self.id, vals["state"])
-        return self._notify(vals["connection_message"], "danger" if problems else "success")
-
-    def _connection_problems(self, client, data):
-        problems = []
-        domain = (data.get("shop") or {}).get("myshopifyDomain")
-        if domain != self.shop_domain:
-            problems.append(
-                self.env._(
-                    "These credentials belong to %(other)s, not %(ours)s: check the shop domain.",
-                    other=domain,
-                    ours=self.shop_domain,
-                )
-            )
-        served = getattr(client, "served_api_version", None)
-        if served and served != self.api_version:
-            problems.append(
-                self.env._(
-                    "Shopify no longer serves API version %(version)s (it answered as %(served)s):"
-                    " choose a newer version on the shop.",
-                    version=self.api_version,
-                    served=served,
-                )
-            )
-        scopes = (data.get("currentAppInstallation") or {}).get("accessScopes") or []
-        granted = {scope["handle"] for scope in scopes}
-        missing = [s for s in self._required_scopes() if s not in granted]
-        if missing:
-            problems.append(
-                self.env._(
-                    "The app lacks these access scopes: %s. Add them to the app's "
-                    "configuration in Shopify and install the new version.",
-                    ", ".join(missing),
-                )
-            )
-        return problems, granted
-
-    def _required_scopes(self):
-        return list(const.REQUIRED_SCOPES["fulfillment"])
 
     def _notify(self, message, kind):
         """A notification, then the page reloaded: the form shows what the
@@ -488,67 +203,3 @@ class SyncoShop(models.Model):
             archived=archived,
         )
         return self._notify(message, "success")
-
-    def _webhook_address(self):
-        """Where Shopify must send webhooks, or a UserError when Shopify could
-        not reach it (a sandbox on this machine can)."""
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
-        parts = urlsplit(base)
-        if not self._is_sandbox() and (
-            parts.scheme != "https" or (parts.hostname or "") in LOOPBACK_HOSTS
-        ):
-            raise UserError(
-                self.env._(
-                    "Shopify cannot reach %s: webhooks need a public HTTPS address. Set the "
-                    "system parameter web.base.url to this Odoo's public https URL.",
-                    base or "an empty web.base.url",
-                )
-            )
-        return f"{base.rstrip('/')}/synco_shopify/webhook"
-
-    def action_register_webhooks(self):
-        """Subscribe each wanted topic once to this Odoo, fixing subscriptions
-        that point elsewhere; running it twice changes nothing."""
-        self.ensure_one()
-        uri = self._webhook_address()
-        wanted = [const.WEBHOOK_TOPICS[topic] for topic in self._webhook_topics()]
-        try:
-            client = self._shopify_client()
-            existing = list(
-                client.paginate(
-                    queries.WEBHOOK_SUBSCRIPTIONS, {"first": 100}, ("webhookSubscriptions",)
-                )
-            )
-            plan = plan_webhook_subscriptions(wanted, uri, existing)
-            for topic in plan.create:
-                client.mutate(
-                    queries.WEBHOOK_SUBSCRIPTION_CREATE,
-                    {"topic": topic, "webhookSubscription": {"uri": uri, "format": "JSON"}},
-                    "webhookSubscriptionCreate",
-                )
-            for sub_id, _topic in plan.update:
-                client.mutate(
-                    queries.WEBHOOK_SUBSCRIPTION_UPDATE,
-                    {"id": sub_id, "webhookSubscription": {"uri": uri, "format": "JSON"}},
-                    "webhookSubscriptionUpdate",
-                )
-            for sub_id in plan.delete:
-                client.mutate(
-                    queries.WEBHOOK_SUBSCRIPTION_DELETE, {"id": sub_id}, "webhookSubscriptionDelete"
-                )
-        except ShopifyError as exc:
-            raise UserError(str(exc)) from None
-        message = self.env._(
-            "Webhooks at %(uri)s: %(created)s created, %(updated)s repointed, %(deleted)s "
-            "duplicates removed, %(kept)s already in place.",
-            uri=uri,
-            created=len(plan.create),
-            updated=len(plan.update),
-            deleted=len(plan.delete),
-            kept=len(plan.keep),
-        )
-        self.webhook_message = message
-        return self._notify(message, "success")
-
-    def _webhook_topics(self):
-        return list(const.WEBHOOK_TOPICS)

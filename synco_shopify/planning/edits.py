@@ -11,6 +11,21 @@ names those units and the caller changes nothing.
 from dataclasses import dataclass, field
 
 from ..shopify.ids import legacy_id
+from . import notes
+from .notes import _, note
+
+TEXTS = notes.register(
+    {
+        "edits.blocked_one": _(
+            "%(label)s: Shopify now has %(target)g, but %(committed)g is already picked or "
+            "shipped in Odoo (%(where)s)"
+        ),
+        "edits.blocked": _(
+            "%(label)s: Shopify now has %(target)g, but %(committed)g are already picked or "
+            "shipped in Odoo (%(where)s)"
+        ),
+    }
+)
 
 
 @dataclass
@@ -18,7 +33,7 @@ class EditPlan:
     quantities: dict = field(default_factory=dict)  # sale line key -> new quantity
     added: list = field(default_factory=list)  # Shopify line item nodes Odoo lacks
     changes: list = field(default_factory=list)  # (label, old, new) for the chatter
-    blocked: list = field(default_factory=list)  # why the edit cannot be applied
+    blocked: list = field(default_factory=list)  # Notes: why the edit cannot be applied
 
     @property
     def empty(self):
@@ -82,8 +97,13 @@ def plan_edit(lines, items):
             committed = sum(line["committed"] for line in own)
             where = ", ".join(dict.fromkeys(w for line in own for w in line["where"]))
             plan.blocked.append(
-                f"{label}: Shopify now has {target:g}, but {committed:g} "
-                f"{'is' if committed == 1 else 'are'} already picked or shipped in Odoo ({where})"
+                note(
+                    "edits.blocked_one" if committed == 1 else "edits.blocked",
+                    label=label,
+                    target=target,
+                    committed=committed,
+                    where=where,
+                )
             )
     return plan
 

@@ -8,180 +8,243 @@ exactly what to fix. Nothing here imports Odoo.
 from dataclasses import dataclass
 from html import escape
 
+from . import notes
+from .notes import Note, _, note, render
+
 LOCATIONS_MENU = "Inventory > Configuration > Shopify > Locations"
 CARRIERS_MENU = "Inventory > Configuration > Delivery > Shipping Methods"
 JOBS_MENU = "Inventory > Configuration > Shopify > Jobs"
+LISTED_JOBS = 5
+KEY_SOURCES = {
+    "config": "launch.key.config",
+    "environment": "launch.key.environment",
+    "key file": "launch.key.file",
+}
+
+TEXTS = notes.register(
+    {
+        "launch.label.credentials": _("Credentials"),
+        "launch.label.scopes": _("Access scopes"),
+        "launch.label.locations": _("Locations"),
+        "launch.label.carriers": _("Carriers"),
+        "launch.label.webhooks": _("Webhooks"),
+        "launch.label.cron": _("Job queue"),
+        "launch.label.key": _("Encryption key"),
+        "launch.label.failed_jobs": _("Failed jobs"),
+        "launch.label.server": _("Server"),
+        "launch.unknown": _("Unknown until the credentials work."),
+        "launch.problems": _("%(parts)s."),
+        "launch.credentials_ok": _("Shopify answers as %(shop_domain)s."),
+        "launch.scopes_ok": _("All %(count)s required scopes are granted."),
+        "launch.location_unsynced": _(
+            "Location '%(name)s' is not in Odoo: press Sync Locations on the shop, then pick "
+            "its warehouse on %(menu)s"
+        ),
+        "launch.location_no_warehouse": _(
+            "Location '%(name)s' has no warehouse: pick one on %(menu)s"
+        ),
+        "launch.location_other_company": _(
+            "Location '%(name)s' is mapped to warehouse '%(warehouse)s' of %(other)s, not of "
+            "the shop's company %(company)s: pick a warehouse of %(company)s on %(menu)s"
+        ),
+        "launch.location_no_direction": _(
+            "Location '%(name)s' has no fulfillment direction: choose who leads it on %(menu)s"
+        ),
+        "launch.locations_ok": _("All %(count)s active locations are mapped to a warehouse."),
+        "launch.carriers_unmapped": _(
+            "No Shopify tracking company on %(names)s: set one on %(menu)s, or Shopify shows "
+            "the carrier's Odoo name without a tracking link."
+        ),
+        "launch.carriers_ok": _("Every carrier of the last 30 days' orders has a Shopify name."),
+        "launch.webhooks_missing": _(
+            "Not subscribed at %(address)s: %(missing)s. Press Register Webhooks on the shop."
+        ),
+        "launch.webhooks_elsewhere": _(
+            "Not subscribed at %(address)s: %(missing)s (%(elsewhere)s point at another "
+            "address). Press Register Webhooks on the shop."
+        ),
+        "launch.webhooks_ok": _("All %(count)s topics are sent to %(address)s."),
+        "launch.cron_archived": _(
+            "The scheduled action 'Shopify: run sync jobs' is archived: nothing is sent to "
+            "Shopify. Activate it in Settings > Technical > Scheduled Actions."
+        ),
+        "launch.cron_ok": _("The queue's scheduled action is active."),
+        "launch.key.config": _("Configured, from the Odoo configuration option synco_shopify_key."),
+        "launch.key.environment": _("Configured, from the environment variable SYNCO_SHOPIFY_KEY."),
+        "launch.key.file": _(
+            "Configured, from a key file in Odoo's data directory (back it up with the filestore)."
+        ),
+        "launch.key.other": _("Configured, from %(origin)s."),
+        "launch.failed_jobs": _(
+            "%(count)s job(s) failed more than a day ago (%(listed)s): fix the cause, then "
+            "Retry or Cancel them on %(menu)s."
+        ),
+        "launch.failed_jobs_more": _(
+            "%(count)s job(s) failed more than a day ago (%(listed)s and %(more)s more): fix "
+            "the cause, then Retry or Cancel them on %(menu)s."
+        ),
+        "launch.failed_jobs_ok": _("No job has been failing for more than a day."),
+        "launch.table.ok": _("OK"),
+        "launch.table.fix": _("FIX"),
+        "launch.table.check": _("Check"),
+        "launch.table.todo": _("What to do"),
+        "launch.table.reason": _("Reason"),
+        "launch.table.jobs": _("Jobs"),
+        "launch.table.no_reason": _("(none)"),
+    }
+)
 
 
 @dataclass(frozen=True)
 class Check:
+    """``label`` and ``message``: Notes (``rendered`` makes them text); a
+    message that came worded from elsewhere is plain text."""
+
     key: str
-    label: str
+    label: Note | str
     ok: bool
-    message: str
+    message: Note | str
 
-
-def check_credentials(error, seen_domain, shop_domain):
-    """``error``: why the SHOP query failed, or None; ``seen_domain``: the
-    store the credentials belong to."""
-    label = "Credentials"
-    if error:
-        return Check("credentials", label, False, f"{error} Fix the credentials on the shop.")
-    if seen_domain != shop_domain:
+    def rendered(self, translate=None):
+        """This check with its label and message as text."""
         return Check(
-            "credentials",
-            label,
-            False,
-            f"These credentials belong to {seen_domain}, not {shop_domain}: enter the "
-            "credentials of this store or correct the shop domain.",
+            self.key, render(self.label, translate), self.ok, render(self.message, translate)
         )
-    return Check("credentials", label, True, f"Shopify answers as {shop_domain}.")
 
 
-def check_scopes(granted, required):
-    """``granted``: the scope handles Shopify reports, None when unknown."""
-    label = "Access scopes"
-    if granted is None:
-        return Check("scopes", label, False, "Unknown until the credentials work.")
-    missing = [scope for scope in required if scope not in set(granted)]
-    if missing:
-        return Check(
-            "scopes",
-            label,
-            False,
-            f"The app lacks {', '.join(missing)}: add them to the app's configuration in "
-            "Shopify and install the new version.",
-        )
-    return Check("scopes", label, True, f"All {len(required)} required scopes are granted.")
+def check(key, ok, message):
+    """A Check of ``key``; ``message``: a Note, or text worded elsewhere."""
+    return Check(key, note(f"launch.label.{key}"), ok, message)
+
+
+def problems(key, parts):
+    """A failed Check listing ``parts`` (Notes), or None when there are none."""
+    return check(key, False, Note("launch.problems", parts=tuple(parts))) if parts else None
+
+
+def check_credentials(connection, shop_domain):
+    """``connection``: the verdict of ``connection.verify`` or ``failed``."""
+    problem = connection.credentials or connection.version
+    if problem:
+        return check("credentials", False, problem)
+    return check("credentials", True, note("launch.credentials_ok", shop_domain=shop_domain))
+
+
+def check_scopes(connection, required):
+    if connection.granted is None:
+        return check("scopes", False, note("launch.unknown"))
+    if connection.scopes:
+        return check("scopes", False, connection.scopes)
+    return check("scopes", True, note("launch.scopes_ok", count=len(required)))
 
 
 def check_locations(remote, mappings, company, per_location):
     """``remote``: the active Shopify locations ({id, name}), None when
     unknown; ``mappings``: Shopify location id -> {warehouse, company,
     direction} of the active mappings; ``company``: the shop's company name."""
-    label = "Locations"
     if remote is None:
-        return Check("locations", label, False, "Unknown until the credentials work.")
-    problems = []
+        return check("locations", False, note("launch.unknown"))
+    found = []
     for location in remote:
         mapping = mappings.get(str(location["id"]))
-        name = location["name"]
+        values = {"name": location["name"], "menu": LOCATIONS_MENU}
         if mapping is None:
-            problems.append(
-                f"Location '{name}' is not in Odoo: press Sync Locations on the shop, then "
-                f"pick its warehouse on {LOCATIONS_MENU}."
-            )
+            found.append(note("launch.location_unsynced", **values))
         elif not mapping.get("warehouse"):
-            problems.append(f"Location '{name}' has no warehouse: pick one on {LOCATIONS_MENU}.")
+            found.append(note("launch.location_no_warehouse", **values))
         elif mapping.get("company") != company:
-            problems.append(
-                f"Location '{name}' is mapped to warehouse '{mapping['warehouse']}' of "
-                f"{mapping.get('company')}, not of the shop's company {company}: pick a "
-                f"warehouse of {company} on {LOCATIONS_MENU}."
+            found.append(
+                note(
+                    "launch.location_other_company",
+                    warehouse=mapping["warehouse"],
+                    other=mapping.get("company"),
+                    company=company,
+                    **values,
+                )
             )
         elif per_location and not mapping.get("direction"):
-            problems.append(
-                f"Location '{name}' has no fulfillment direction: choose who leads it on "
-                f"{LOCATIONS_MENU}."
-            )
-    if problems:
-        return Check("locations", label, False, " ".join(problems))
-    return Check(
-        "locations", label, True, f"All {len(remote)} active locations are mapped to a warehouse."
+            found.append(note("launch.location_no_direction", **values))
+    return problems("locations", found) or check(
+        "locations", True, note("launch.locations_ok", count=len(remote))
     )
 
 
 def check_carriers(unmapped):
     """``unmapped``: names of the carriers on recent orders that have no
     Shopify tracking company."""
-    label = "Carriers"
     if unmapped:
         names = ", ".join(f"'{name}'" for name in sorted(unmapped))
-        return Check(
-            "carriers",
-            label,
-            False,
-            f"No Shopify tracking company on {names}: set one on {CARRIERS_MENU}, or Shopify "
-            "shows the carrier's Odoo name without a tracking link.",
+        return check(
+            "carriers", False, note("launch.carriers_unmapped", names=names, menu=CARRIERS_MENU)
         )
-    return Check(
-        "carriers", label, True, "Every carrier of the last 30 days' orders has a Shopify name."
-    )
+    return check("carriers", True, note("launch.carriers_ok"))
 
 
 def check_webhooks(address, address_error, wanted, subscriptions):
     """``address``: where Shopify must post (None with ``address_error``);
     ``wanted``: GraphQL topics; ``subscriptions``: the app's ({topic, uri}),
     None when unknown."""
-    label = "Webhooks"
     if address_error:
-        return Check("webhooks", label, False, address_error)
+        return check("webhooks", False, address_error)
     if subscriptions is None:
-        return Check("webhooks", label, False, "Unknown until the credentials work.")
+        return check("webhooks", False, note("launch.unknown"))
     here = {sub["topic"] for sub in subscriptions if sub["uri"] == address}
     elsewhere = {sub["topic"] for sub in subscriptions if sub["uri"] != address} - here
     missing = [topic for topic in wanted if topic not in here]
-    if missing:
-        where = [t for t in missing if t in elsewhere]
-        detail = f" ({', '.join(where)} point at another address)" if where else ""
-        return Check(
-            "webhooks",
-            label,
-            False,
-            f"Not subscribed at {address}: {', '.join(missing)}{detail}. Press Register "
-            "Webhooks on the shop.",
+    if not missing:
+        return check(
+            "webhooks", True, note("launch.webhooks_ok", count=len(wanted), address=address)
         )
-    return Check("webhooks", label, True, f"All {len(wanted)} topics are sent to {address}.")
+    where = ", ".join(t for t in missing if t in elsewhere)
+    return check(
+        "webhooks",
+        False,
+        note(
+            "launch.webhooks_elsewhere" if where else "launch.webhooks_missing",
+            address=address,
+            missing=", ".join(missing),
+            elsewhere=where,
+        ),
+    )
 
 
 def check_cron(active):
-    label = "Job queue"
-    if not active:
-        return Check(
-            "cron",
-            label,
-            False,
-            "The scheduled action 'Shopify: run sync jobs' is archived: nothing is sent to "
-            "Shopify. Activate it in Settings > Technical > Scheduled Actions.",
-        )
-    return Check("cron", label, True, "The queue's scheduled action is active.")
-
-
-SOURCES = {
-    "config": "the Odoo configuration option synco_shopify_key",
-    "environment": "the environment variable SYNCO_SHOPIFY_KEY",
-    "key file": "a key file in Odoo's data directory (back it up with the filestore)",
-}
+    return check("cron", bool(active), note("launch.cron_ok" if active else "launch.cron_archived"))
 
 
 def check_key(source, error):
-    label = "Encryption key"
     if error:
-        return Check("key", label, False, error)
-    return Check("key", label, True, f"Configured, from {SOURCES.get(source, source)}.")
+        return check("key", False, error)
+    code = KEY_SOURCES.get(source, "launch.key.other")
+    return check("key", True, note(code, origin=source))
 
 
 def check_failed_jobs(jobs):
     """``jobs``: the jobs failed for more than a day, as {id, name, error}."""
-    label = "Failed jobs"
-    if jobs:
-        listed = "; ".join(f"{job['name']}: {job['error']}" for job in jobs[:5])
-        more = f" and {len(jobs) - 5} more" if len(jobs) > 5 else ""
-        return Check(
-            "failed_jobs",
-            label,
-            False,
-            f"{len(jobs)} job(s) failed more than a day ago ({listed}{more}): fix the cause, "
-            f"then Retry or Cancel them on {JOBS_MENU}.",
-        )
-    return Check("failed_jobs", label, True, "No job has been failing for more than a day.")
+    if not jobs:
+        return check("failed_jobs", True, note("launch.failed_jobs_ok"))
+    listed = "; ".join(f"{job['name']}: {job['error']}" for job in jobs[:LISTED_JOBS])
+    more = len(jobs) - LISTED_JOBS
+    return check(
+        "failed_jobs",
+        False,
+        note(
+            "launch.failed_jobs_more" if more > 0 else "launch.failed_jobs",
+            count=len(jobs),
+            listed=listed,
+            menu=JOBS_MENU,
+            more=more,
+        ),
+    )
 
 
 def launch_checks(facts):
-    """Every check, in the order a merchant fixes them."""
+    """Every check, in the order a merchant fixes them; ``connection`` is
+    the verdict on the credentials (see ``connection``)."""
+    connection = facts["connection"]
     return [
-        check_credentials(facts.get("shop_error"), facts.get("seen_domain"), facts["shop_domain"]),
-        check_scopes(facts.get("granted_scopes"), facts["required_scopes"]),
+        check_credentials(connection, facts["shop_domain"]),
+        check_scopes(connection, facts["required_scopes"]),
         check_locations(
             facts.get("locations"),
             facts.get("mappings") or {},
@@ -217,15 +280,29 @@ def html_table(headers, rows, row_classes=None):
     )
 
 
-def checks_table(checks):
+def checks_table(checks, translate=None):
+    """The checks as a table, in the reader's language (``translate``:
+    Odoo's ``env._``; None gives English)."""
+    text = [c.rendered(translate) for c in checks]
+    ok, fix = (render(note(code), translate) for code in ("launch.table.ok", "launch.table.fix"))
     return html_table(
-        ["", "Check", "What to do"],
-        [("OK" if c.ok else "FIX", c.label, c.message) for c in checks],
-        ["table-success" if c.ok else "table-danger" for c in checks],
+        [
+            "",
+            *(
+                render(note(code), translate)
+                for code in ("launch.table.check", "launch.table.todo")
+            ),
+        ],
+        [(ok if c.ok else fix, c.label, c.message) for c in text],
+        ["table-success" if c.ok else "table-danger" for c in text],
     )
 
 
-def failures_table(groups):
+def failures_table(groups, translate=None):
     """``groups``: (reason, count) of the failed jobs, most frequent first."""
     rows = sorted(groups, key=lambda g: (-g[1], g[0] or ""))
-    return html_table(["Reason", "Jobs"], [(reason or "(none)", count) for reason, count in rows])
+    none = render(note("launch.table.no_reason"), translate)
+    return html_table(
+        [render(note(code), translate) for code in ("launch.table.reason", "launch.table.jobs")],
+        [(reason or none, count) for reason, count in rows],
+    )

@@ -12,12 +12,25 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from ..shopify.ids import legacy_id
+from . import notes
 from .edits import current_quantity
+from .notes import _, note
 
 CENT = Decimal("0.01")
 # Ten decimals of a percent keep any line below 10**8 exact to the cent.
 DISCOUNT_PRECISION = Decimal("1e-10")
 HUNDRED = Decimal(100)
+
+TEXTS = notes.register(
+    {
+        "orders.test": _("test order"),
+        "orders.cancelled": _("cancelled order"),
+        "orders.unmapped_locations": _(
+            "fulfillment orders at unmapped Shopify locations: %(locations)s"
+        ),
+        "orders.no_sku": _("(no SKU) %(name)s"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -52,8 +65,10 @@ class OrderPlan:
     lines: list = field(default_factory=list)
     shipping: list = field(default_factory=list)
     tax_total: Decimal = Decimal(0)  # Shopify's tax amounts, lines and shipping
-    skip_reason: str = ""  # non-empty: create nothing, by design
-    unmatched_skus: tuple = ()  # non-empty: create nothing, a person maps products
+    skip_reason: notes.Note | None = None  # set: create nothing, by design
+    # Non-empty: create nothing, a person maps products. SKUs or barcodes,
+    # a Note for a line that has neither.
+    unmatched_skus: tuple = ()
 
     @property
     def ok(self):
@@ -92,21 +107,21 @@ def plan_order(order, products, locations, discount_digits=None):
     for ship in _nodes(order.get("shippingLines")):
         plan.shipping.append(_shipping_line(ship))
         plan.tax_total += _tax_amount(ship)
-    plan.unmatched_skus = tuple(sorted(unmatched))
+    plan.unmatched_skus = tuple(sorted(unmatched, key=str))
     return plan
 
 
 def _skip_reason(order, locations):
-    """Why the order must not become a sale order, or ""."""
+    """Why the order must not become a sale order (a Note), or None."""
     if order.get("test"):
-        return "test order"
+        return note("orders.test")
     if order.get("cancelledAt"):
-        return "cancelled order"
+        return note("orders.cancelled")
     unmapped = {loc for fo in _live_fos(order) if (loc := _fo_location(fo)) not in locations}
     if unmapped:
         ids = ", ".join(sorted(unmapped, key=lambda x: (len(x), x)))
-        return f"fulfillment orders at unmapped Shopify locations: {ids}"
-    return ""
+        return note("orders.unmapped_locations", locations=ids)
+    return None
 
 
 def _split(order, locations):
@@ -135,7 +150,7 @@ def _match_product(item, products):
         if value and value in (products.get(kind) or {}):
             return products[kind][value], None
     label = next((v for _, v in keys if v), None)
-    return None, label or f"(no SKU) {item.get('name') or legacy_id(item['id'])}"
+    return None, label or note("orders.no_sku", name=item.get("name") or legacy_id(item["id"]))
 
 
 def _plan_lines(item, product, parts, discount_digits=None):

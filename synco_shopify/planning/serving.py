@@ -19,7 +19,9 @@ serves one request at a time. Each process also keeps one connection to
 ``postgres`` outside the pool to wake the cron workers (cron_wake).
 """
 
-from .launch import Check
+from . import notes
+from .launch import check, problems
+from .notes import _, note
 
 CRON_CONNECTIONS = 3
 # An HTTP worker's pool keeps its database's connection and, with a
@@ -28,6 +30,61 @@ WORKER_CONNECTIONS = 2
 WAKE_CONNECTIONS = 1  # per process, outside the pool
 
 THREADS_ENV = "ODOO_MAX_HTTP_THREADS"
+
+TEXTS = notes.register(
+    {
+        "serving.unbounded": _(
+            "The threaded server (workers = 0) serves every open connection in a thread of "
+            "its own, without a limit, and each thread holds one of the pool's db_maxconn = "
+            "%(maxconn)s connections while it serves a request; its %(cron)s cron thread(s) "
+            "hold %(held)s. More than %(room)s requests at once (a webhook burst, a proxy's "
+            "connections) are answered 500 'The Connection Pool Is Full'. Set "
+            "%(env)s=%(limit)s in the server's environment (requests beyond it wait instead), "
+            "or run the prefork server (workers > 0)"
+        ),
+        "serving.threads_over_pool": _(
+            "%(env)s = %(threads)s request threads and %(cron)s cron thread(s) (%(held)s "
+            "connections) can hold more than db_maxconn = %(maxconn)s connections: set "
+            "%(env)s to at most %(limit)s or raise db_maxconn to %(needed)s"
+        ),
+        "serving.pool_below_cron": _(
+            "db_maxconn = %(maxconn)s is less than the %(cron_connections)s connections a cron "
+            "worker holds: raise it to at least %(cron_connections)s"
+        ),
+        "serving.postgres_limit": _(
+            "This server can open %(needed)s PostgreSQL connections, more than the "
+            "%(available)s PostgreSQL allows (max_connections = %(limit)s, less those reserved "
+            "for superusers), before counting other servers and tools: raise max_connections "
+            "or lower workers, max_cron_threads or %(env)s"
+        ),
+        "serving.other_databases": _(
+            "A request without a session to the webhook's host reaches these databases: "
+            "%(reached)s; Odoo serves it only when that is exactly this one (%(dbname)s). Set "
+            "dbfilter (e.g. ^%(dbname)s$, or ^%%d$ with one host per database) in the server's "
+            "configuration"
+        ),
+        "serving.no_database": _(
+            "A request without a session to the webhook's host reaches these databases: none; "
+            "Odoo serves it only when that is exactly this one (%(dbname)s). Set dbfilter (e.g. "
+            "^%(dbname)s$, or ^%%d$ with one host per database) in the server's configuration"
+        ),
+        "serving.proxy_mode": _(
+            "The webhook's address is HTTPS, so a proxy serves Odoo, but proxy_mode is off: "
+            "Odoo then sees the proxy's address, not the client's, and an administrator's "
+            "login can reset web.base.url to the proxy's inner address (unless "
+            "web.base.url.freeze is set). Set proxy_mode = True and have the proxy send "
+            "X-Forwarded-Host and X-Forwarded-Proto"
+        ),
+        "serving.ok_prefork": _(
+            "Webhooks reach %(dbname)s; the server (prefork, %(workers)s workers, %(cron)s "
+            "cron) cannot run out of database connections."
+        ),
+        "serving.ok_threaded": _(
+            "Webhooks reach %(dbname)s; the server (threaded, at most %(threads)s requests at "
+            "once, %(cron)s cron) cannot run out of database connections."
+        ),
+    }
+)
 
 
 def http_threads(env_value, db_maxconn, cron_threads):
@@ -44,45 +101,40 @@ def http_threads(env_value, db_maxconn, cron_threads):
 
 def pool_problems(server):
     """What in the server's settings can leave a webhook without a
-    connection; ``server`` as in ``check_server``."""
+    connection (Notes); ``server`` as in ``check_server``."""
     maxconn, cron = server["db_maxconn"], server["cron_threads"]
     if server["workers"]:
         return _prefork_problems(server, maxconn, cron)
     held_by_cron = CRON_CONNECTIONS * cron
     room = maxconn - held_by_cron
     threads = server.get("http_threads")
+    values = {"env": THREADS_ENV, "maxconn": maxconn, "cron": cron, "held": held_by_cron}
     if threads is None:
-        return [
-            f"The threaded server (workers = 0) serves every open connection in a thread "
-            f"of its own, without a limit, and each thread holds one of the pool's "
-            f"db_maxconn = {maxconn} connections while it serves a request; its "
-            f"{cron} cron thread(s) hold {held_by_cron}. More than {max(room, 0)} requests at "
-            f"once (a webhook burst, a proxy's connections) are answered 500 'The Connection "
-            f"Pool Is Full'. Set {THREADS_ENV}={max(room, 1)} in the server's environment "
-            f"(requests beyond it wait instead), or run the prefork server (workers > 0)."
-        ]
+        return [note("serving.unbounded", room=max(room, 0), limit=max(room, 1), **values)]
     if threads + held_by_cron > maxconn:
         return [
-            f"{THREADS_ENV} = {threads} request threads and {cron} cron thread(s) "
-            f"({held_by_cron} connections) can hold more than db_maxconn = {maxconn} "
-            f"connections: set {THREADS_ENV} to at most {max(room, 1)} or raise db_maxconn to "
-            f"{threads + held_by_cron}."
+            note(
+                "serving.threads_over_pool",
+                threads=threads,
+                limit=max(room, 1),
+                needed=threads + held_by_cron,
+                **values,
+            )
         ]
     return _postgres_problems(server, min(maxconn, threads + held_by_cron) + WAKE_CONNECTIONS)
 
 
 def _prefork_problems(server, maxconn, cron):
-    problems = []
+    found = []
     if maxconn < CRON_CONNECTIONS:
-        problems.append(
-            f"db_maxconn = {maxconn} is less than the {CRON_CONNECTIONS} connections a cron "
-            f"worker holds: raise it to at least {CRON_CONNECTIONS}."
+        found.append(
+            note("serving.pool_below_cron", maxconn=maxconn, cron_connections=CRON_CONNECTIONS)
         )
     workers = server["workers"]
     total = workers * (WORKER_CONNECTIONS + WAKE_CONNECTIONS) + cron * (
         CRON_CONNECTIONS + WAKE_CONNECTIONS
     )
-    return problems + _postgres_problems(server, total)
+    return found + _postgres_problems(server, total)
 
 
 def _postgres_problems(server, needed):
@@ -92,10 +144,13 @@ def _postgres_problems(server, needed):
     available = limit - (server.get("pg_reserved") or 0)
     if needed > available:
         return [
-            f"This server can open {needed} PostgreSQL connections, more than the "
-            f"{available} PostgreSQL allows (max_connections = {limit}, less those reserved "
-            f"for superusers), before counting other servers and tools: raise max_connections "
-            f"or lower workers, max_cron_threads or {THREADS_ENV}."
+            note(
+                "serving.postgres_limit",
+                needed=needed,
+                available=available,
+                limit=limit,
+                env=THREADS_ENV,
+            )
         ]
     return []
 
@@ -103,25 +158,14 @@ def _postgres_problems(server, needed):
 def routing_problems(server):
     """Whether Shopify's POST (no session, the address's host) reaches
     this database, and the address survives an administrator's login."""
-    problems = []
+    found = []
     dbname, reached = server["dbname"], server.get("webhook_dbs")
     if reached is not None and reached != [dbname]:
-        which = ", ".join(reached) if reached else "none"
-        problems.append(
-            f"A request without a session to the webhook's host reaches these databases: "
-            f"{which}; Odoo serves it only when that is exactly this one ({dbname}). Set "
-            f"dbfilter (e.g. ^{dbname}$, or ^%d$ with one host per database) in the server's "
-            f"configuration."
-        )
+        code = "serving.other_databases" if reached else "serving.no_database"
+        found.append(note(code, reached=", ".join(reached), dbname=dbname))
     if server.get("https") and not server.get("proxy_mode"):
-        problems.append(
-            "The webhook's address is HTTPS, so a proxy serves Odoo, but proxy_mode is off: "
-            "Odoo then sees the proxy's address, not the client's, and an administrator's "
-            "login can reset web.base.url to the proxy's inner address (unless "
-            "web.base.url.freeze is set). Set proxy_mode = True and have the proxy send "
-            "X-Forwarded-Host and X-Forwarded-Proto."
-        )
-    return problems
+        found.append(note("serving.proxy_mode"))
+    return found
 
 
 def check_server(server):
@@ -130,19 +174,14 @@ def check_server(server):
     proxy_mode, https (the webhook's address), dbname, webhook_dbs (the
     databases a session-less request to the webhook's host reaches, None
     when unknown)}."""
-    label = "Server"
-    problems = pool_problems(server) + routing_problems(server)
-    if problems:
-        return Check("server", label, False, " ".join(problems))
-    mode = (
-        f"prefork, {server['workers']} workers"
-        if server["workers"]
-        else f"threaded, at most {server['http_threads']} requests at once"
-    )
-    return Check(
-        "server",
-        label,
-        True,
-        f"Webhooks reach {server['dbname']}; the server ({mode}, {server['cron_threads']} cron) "
-        f"cannot run out of database connections.",
+    found = pool_problems(server) + routing_problems(server)
+    if found:
+        return problems("server", found)
+    values = {"dbname": server["dbname"], "cron": server["cron_threads"]}
+    if server["workers"]:
+        return check(
+            "server", True, note("serving.ok_prefork", workers=server["workers"], **values)
+        )
+    return check(
+        "server", True, note("serving.ok_threaded", threads=server["http_threads"], **values)
     )

@@ -19,7 +19,7 @@ import urllib.parse
 
 import requests
 
-from . import classify
+from . import calls, classify
 from .const import DEFAULT_TIMEOUT
 from .errors import (
     ApiVersionError,
@@ -273,7 +273,7 @@ class ShopifyClient:
         Every attempt, successful or not, is reported once to ``on_call``;
         ``read`` may fill the record's cost fields.
         """
-        record = _new_record(operation, url)
+        record = calls.new_record(operation, url)
         started = time.monotonic()
         try:
             try:
@@ -296,7 +296,7 @@ class ShopifyClient:
             raise
         finally:
             record["duration_ms"] = round((time.monotonic() - started) * 1000)
-            self._emit(record)
+            calls.report(record, self.on_call)
 
     def _attempt(self, body, token, operation, mutation, allow_partial):
         headers = {
@@ -346,25 +346,6 @@ class ShopifyClient:
             raise error
         return payload["data"]
 
-    def _emit(self, record):
-        _logger.debug(
-            "shopify %s: http %s in %s ms, cost %s/%s, available %s, %s",
-            record["operation"],
-            record["status"],
-            record["duration_ms"],
-            record["actual_cost"],
-            record["requested_cost"],
-            record["available"],
-            record["outcome"],
-        )
-        if self.on_call is None:
-            return
-        try:
-            self.on_call(record)
-        except Exception:
-            # A broken log sink must not turn a completed call into a failure.
-            _logger.exception("shopify on_call callback failed for %s", record["operation"])
-
 
 def _operation_of(document):
     """(operation name, is mutation) from a GraphQL document."""
@@ -372,20 +353,6 @@ def _operation_of(document):
     if not match:
         return "anonymous", document.lstrip().startswith("mutation")
     return match.group(2), match.group(1) == "mutation"
-
-
-def _new_record(operation, url):
-    return {
-        "operation": operation,
-        "path": urllib.parse.urlsplit(url).path,
-        "status": None,
-        "duration_ms": None,
-        "requested_cost": None,
-        "actual_cost": None,
-        "available": None,
-        "outcome": "ok",
-        "error": None,
-    }
 
 
 def _json_or_none(response):

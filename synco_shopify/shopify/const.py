@@ -28,6 +28,9 @@ REQUIRED_SCOPES = {
     ),
 }
 
+# The path of the addon's webhook endpoint, under the Odoo's public address.
+WEBHOOK_ROUTE = "/synco_shopify/webhook"
+
 # Webhook topics the addon subscribes to: REST-style topic (as sent in the
 # X-Shopify-Topic header) -> WebhookSubscriptionTopic enum value (GraphQL).
 WEBHOOK_TOPICS = {

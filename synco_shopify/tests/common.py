@@ -22,6 +22,7 @@ from odoo.tools import config
 from ..models import odoo_compat
 from ..sandbox.admin import SandboxAdmin
 from ..shopify import clients
+from ..shopify.const import WEBHOOK_ROUTE
 
 ADDONS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 START_TIMEOUT = 20
@@ -256,7 +257,7 @@ class SyncoHttpOrderCase(SyncoOrderCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        uri = f"{cls.base_url()}/synco_shopify/webhook"
+        uri = f"{cls.base_url()}{WEBHOOK_ROUTE}"
         for topic in cls.TOPICS:
             cls.sandbox.create_subscription(topic=topic, uri=uri)
 

@@ -28,7 +28,7 @@ from odoo.tools import config
 from ..models import odoo_compat
 from ..sandbox.admin import SandboxAdmin
 from ..shopify import clients
-from ..shopify.const import DEFAULT_API_VERSION
+from ..shopify.const import DEFAULT_API_VERSION, WEBHOOK_ROUTE
 from ..shopify.ids import legacy_id
 from ..shopify.launch import StoreDriver
 from .common import sandbox_url, stop_sandbox, ups_carrier
@@ -231,7 +231,7 @@ class TestLaunchSuite(odoo_compat.LoopbackTimeouts, HttpCase):
         """Post what Shopify would send for ``fulfillment`` to the real
         controller, signed with the app's secret; returns the webhook id."""
         body, headers = self.store.delivery(topic, fulfillment, webhook_id)
-        response = self.url_open("/synco_shopify/webhook", data=body, headers=headers)
+        response = self.url_open(WEBHOOK_ROUTE, data=body, headers=headers)
         self.assertEqual(response.status_code, 200, response.text)
         return headers["X-Shopify-Webhook-Id"]
 

@@ -7,6 +7,7 @@ from odoo.tests import tagged
 
 from ..models.odoo_compat import SALE_LINE_TAXES as TAXES
 from ..shopify import queries
+from ..shopify.const import WEBHOOK_ROUTE
 from ..shopify.ids import to_gid
 from ..shopify.webhooks import WebhookHeaders
 from .common import SyncoOrderCase
@@ -50,7 +51,7 @@ class TestOrderImport(SyncoOrderCase):
         threading.Thread(target=cls.receiver.serve_forever, daemon=True).start()
         cls.addClassCleanup(cls.receiver.server_close)
         cls.addClassCleanup(cls.receiver.shutdown)
-        cls.hook_url = f"http://127.0.0.1:{cls.receiver.server_port}/synco_shopify/webhook"
+        cls.hook_url = f"http://127.0.0.1:{cls.receiver.server_port}{WEBHOOK_ROUTE}"
         cls.sandbox.add_product("Widget", sku="WIDGET", barcode="0003")
 
     def setUp(self):

@@ -7,10 +7,11 @@ import requests
 from odoo.tests import HttpCase, tagged
 
 from ..models import odoo_compat
+from ..shopify.const import WEBHOOK_ROUTE
 from ..shopify.webhooks import sign
 from .common import CLIENT_ID, CLIENT_SECRET, SHOP_DOMAIN
 
-URL = "/synco_shopify/webhook"
+URL = WEBHOOK_ROUTE
 # A fulfillments/create body shaped like Shopify's, ids above 2**53.
 PAYLOAD = {
     "id": 4508234567890123456,

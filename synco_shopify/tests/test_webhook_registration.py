@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..shopify.const import WEBHOOK_TOPICS
+from ..shopify.const import WEBHOOK_ROUTE, WEBHOOK_TOPICS
 from .common import SyncoCase
 
 
@@ -14,7 +14,7 @@ class TestWebhookRegistration(SyncoCase):
             self.sandbox.delete_subscription(sub["id"])
 
     def _ours(self):
-        uri = "https://odoo.example.com/synco_shopify/webhook"
+        uri = f"https://odoo.example.com{WEBHOOK_ROUTE}"
         return [s for s in self.sandbox.subscriptions() if s["uri"] == uri]
 
     def test_registers_every_topic_once_and_twice_changes_nothing(self):
@@ -27,11 +27,11 @@ class TestWebhookRegistration(SyncoCase):
 
     def test_subscription_pointing_elsewhere_is_repointed(self):
         stale = self.sandbox.create_subscription(
-            topic="FULFILLMENTS_CREATE", uri="https://old-odoo.example.com/synco_shopify/webhook"
+            topic="FULFILLMENTS_CREATE", uri=f"https://old-odoo.example.com{WEBHOOK_ROUTE}"
         )
         self.shop.action_register_webhooks()
         subs = {s["id"]: s for s in self.sandbox.subscriptions()}
-        self.assertEqual(subs[stale["id"]]["uri"], "https://odoo.example.com/synco_shopify/webhook")
+        self.assertEqual(subs[stale["id"]]["uri"], f"https://odoo.example.com{WEBHOOK_ROUTE}")
         self.assertEqual(len(self._ours()), len(WEBHOOK_TOPICS))
         self.assertIn("1 repointed", self.shop.webhook_message)
 
@@ -46,4 +46,4 @@ class TestWebhookRegistration(SyncoCase):
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", "http://127.0.0.1:8069")
         self.shop.action_register_webhooks()
         uris = {s["uri"] for s in self.sandbox.subscriptions()}
-        self.assertEqual(uris, {"http://127.0.0.1:8069/synco_shopify/webhook"})
+        self.assertEqual(uris, {f"http://127.0.0.1:8069{WEBHOOK_ROUTE}"})

@@ -33,7 +33,7 @@ class SyncoLaunchCheckWizard(models.TransientModel):
         failed = [check for check in checks if not check.ok]
         self.write(
             {
-                "result_html": launch.checks_table(checks),
+                "result_html": launch.checks_table(checks, self.env._),
                 "passed_count": len(checks) - len(failed),
                 "failed_count": len(failed),
             }
@@ -48,7 +48,9 @@ class SyncoLaunchCheckWizard(models.TransientModel):
         }
 
     def _run_checks(self):
-        return [*launch.launch_checks(self._gather_facts()), self._server_check()]
+        """The checks, their label and message in the reader's language."""
+        checks = [*launch.launch_checks(self._gather_facts()), self._server_check()]
+        return [check.rendered(self.env._) for check in checks]
 
     def _server_check(self):
         """The running server's settings against what webhooks need."""
@@ -112,37 +114,30 @@ class SyncoLaunchCheckWizard(models.TransientModel):
     def _shopify_facts(self):
         """What Shopify says, through queries only."""
         shop = self.shop_id
+        client, verdict, _data = shop._check_connection()
+        if client is None:
+            return {"connection": verdict}
         try:
-            client = shop._shopify_client()
-            data = client.execute(queries.SHOP)
-            facts = {
-                "seen_domain": (data.get("shop") or {}).get("myshopifyDomain"),
-                "granted_scopes": [
-                    scope["handle"]
-                    for scope in (data.get("currentAppInstallation") or {}).get("accessScopes")
-                    or []
-                ],
-            }
             locations = client.paginate(queries.LOCATIONS, {"first": 100}, ("locations",))
-            facts["locations"] = [
-                {"id": node["legacyResourceId"], "name": node["name"]}
-                for node in locations
-                if node["isActive"]
-            ]
-            facts["subscriptions"] = list(
-                client.paginate(
-                    queries.WEBHOOK_SUBSCRIPTIONS, {"first": 100}, ("webhookSubscriptions",)
-                )
-            )
+            return {
+                "connection": verdict,
+                "locations": [
+                    {"id": node["legacyResourceId"], "name": node["name"]}
+                    for node in locations
+                    if node["isActive"]
+                ],
+                "subscriptions": list(
+                    client.paginate(
+                        queries.WEBHOOK_SUBSCRIPTIONS, {"first": 100}, ("webhookSubscriptions",)
+                    )
+                ),
+            }
         except (ShopifyError, UserError) as exc:
-            return {"shop_error": str(exc)}
-        return facts
+            return {"connection": shop._connection_failed(exc)}
 
     def _key_facts(self):
         try:
-            _fernet, source = vault.load_key(
-                config.get(vault.CONFIG_OPTION), os.environ, config.get("data_dir")
-            )
+            _fernet, source = self.env["synco.shop"]._vault_load()
         except vault.VaultError as exc:
             return {"key_error": str(exc)}
         return {"key_source": source}

@@ -1,0 +1,81 @@
+from urllib.parse import urlsplit
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..planning.webhooks import plan_webhook_subscriptions
+from ..shopify import const, queries
+from ..shopify.errors import ShopifyError
+from .synco_shop import LOOPBACK_HOSTS
+
+
+class SyncoShopWebhooks(models.Model):
+    """Where Shopify sends the webhooks, and subscribing the topics there."""
+
+    _inherit = "synco.shop"
+
+    webhook_message = fields.Text(readonly=True, copy=False)
+
+    def _webhook_address(self):
+        """Where Shopify must send webhooks, or a UserError when Shopify could
+        not reach it (a sandbox on this machine can)."""
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+        parts = urlsplit(base)
+        if not self._is_sandbox() and (
+            parts.scheme != "https" or (parts.hostname or "") in LOOPBACK_HOSTS
+        ):
+            raise UserError(
+                self.env._(
+                    "Shopify cannot reach %s: webhooks need a public HTTPS address. Set the "
+                    "system parameter web.base.url to this Odoo's public https URL.",
+                    base or "an empty web.base.url",
+                )
+            )
+        return f"{base.rstrip('/')}{const.WEBHOOK_ROUTE}"
+
+    def action_register_webhooks(self):
+        """Subscribe each wanted topic once to this Odoo, fixing subscriptions
+        that point elsewhere; running it twice changes nothing."""
+        self.ensure_one()
+        uri = self._webhook_address()
+        wanted = [const.WEBHOOK_TOPICS[topic] for topic in self._webhook_topics()]
+        try:
+            client = self._shopify_client()
+            existing = list(
+                client.paginate(
+                    queries.WEBHOOK_SUBSCRIPTIONS, {"first": 100}, ("webhookSubscriptions",)
+                )
+            )
+            plan = plan_webhook_subscriptions(wanted, uri, existing)
+            for topic in plan.create:
+                client.mutate(
+                    queries.WEBHOOK_SUBSCRIPTION_CREATE,
+                    {"topic": topic, "webhookSubscription": {"uri": uri, "format": "JSON"}},
+                    "webhookSubscriptionCreate",
+                )
+            for sub_id, _topic in plan.update:
+                client.mutate(
+                    queries.WEBHOOK_SUBSCRIPTION_UPDATE,
+                    {"id": sub_id, "webhookSubscription": {"uri": uri, "format": "JSON"}},
+                    "webhookSubscriptionUpdate",
+                )
+            for sub_id in plan.delete:
+                client.mutate(
+                    queries.WEBHOOK_SUBSCRIPTION_DELETE, {"id": sub_id}, "webhookSubscriptionDelete"
+                )
+        except ShopifyError as exc:
+            raise UserError(str(exc)) from None
+        message = self.env._(
+            "Webhooks at %(uri)s: %(created)s created, %(updated)s repointed, %(deleted)s "
+            "duplicates removed, %(kept)s already in place.",
+            uri=uri,
+            created=len(plan.create),
+            updated=len(plan.update),
+            deleted=len(plan.delete),
+            kept=len(plan.keep),
+        )
+        self.webhook_message = message
+        return self._notify(message, "success")
+
+    def _webhook_topics(self):
+        return list(const.WEBHOOK_TOPICS)
