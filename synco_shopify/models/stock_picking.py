@@ -6,7 +6,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.float_utils import float_compare
 
-from ..planning import fulfillment as planner
+from ..planning import notes
+from ..planning import push as planner
 from ..planning.retry import NeedsAttention, RetryLater
 from ..shopify import queries, reads
 from .synco_job import SYNC_STATES, sync_state
@@ -409,10 +410,13 @@ class StockPicking(models.Model):
         if plan.kind == "nothing":
             return "Shopify already has these lines fulfilled"
         if plan.kind == "stop":
-            raise NeedsAttention(plan.reason)
+            raise NeedsAttention(notes.render(plan.reason, self.env._))
         if plan.kind == "wait" or plan.held:
             raise RetryLater(
-                self.env._("Waiting for Shopify: %s", plan.reason or plan.held[0]["reason"]),
+                self.env._(
+                    "Waiting for Shopify: %s",
+                    notes.render(plan.reason or plan.held[0]["reason"], self.env._),
+                ),
                 HOLD_RECHECK,
             )
         if plan.kind != "fulfill":

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 
+from ..planning import notes
+from ..planning.apply import plan_apply_groups
 from ..planning.retry import NeedsAttention, RetryLater
-from ..planning.shipment import plan_apply_groups
 from ..shopify import reads
 from ..shopify.ids import legacy_id
 from .odoo_compat import Constraint
@@ -211,7 +212,7 @@ class SyncoFulfillment(models.Model):
             raise NeedsAttention(
                 self.env._(
                     "The Shopify fulfillment ships more than Odoo has open: %s",
-                    "; ".join(item["reason"] for item in plan.missing),
+                    notes.render([item["reason"] for item in plan.missing], self.env._),
                 )
             )
         Move = self.env["stock.move"]
