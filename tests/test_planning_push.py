@@ -1,7 +1,7 @@
-"""plan_push, match_existing and tracking_input on GraphQL-shaped dicts."""
+"""plan_push and match_existing on GraphQL-shaped dicts."""
 
 from synco_shopify.planning import notes
-from synco_shopify.planning.push import match_existing, plan_push, tracking_input
+from synco_shopify.planning.push import hold_reason, match_existing, plan_push
 
 BIG = 2**53
 MAIN, EAST, TPL = str(BIG + 4001), str(BIG + 4002), str(BIG + 4003)
@@ -160,6 +160,16 @@ def test_held_waits_and_names_the_hold_reason():
     assert plan.held[0]["fulfillment_order_id"] == fo_id(1)
 
 
+def test_hold_reason_is_a_note_or_nothing():
+    held = fo(1, MAIN, [], status="ON_HOLD", holds=["AWAITING_PAYMENT", "OTHER"])
+    held["fulfillmentHolds"][1]["reasonNotes"] = "call first"
+    assert hold_reason(held).code == "push.on_hold"
+    assert str(hold_reason(held)) == "on hold: AWAITING_PAYMENT, OTHER (call first)"
+    assert str(hold_reason(fo(1, MAIN, [], status="ON_HOLD"))) == "on hold: no reason given"
+    assert hold_reason(fo(1, MAIN, [], status="SCHEDULED")).code == "push.scheduled"
+    assert hold_reason(fo(1, MAIN, [])) == ""
+
+
 def test_partly_held_fulfils_now_and_reports_the_rest():
     fos = [
         fo(1, MAIN, [fo_line(1, ITEM_A, 1)]),
@@ -293,33 +303,3 @@ def test_match_existing_ignores_cancelled():
     assert match_existing(LINES, [cancelled], MAIN) is None
     live = fulfillment(2, MAIN, LINES_PAIRS)
     assert match_existing(LINES, [cancelled, live], MAIN) is live
-
-
-def test_tracking_single():
-    assert tracking_input(" 1Z999AA10123456784 ", "UPS", True) == {
-        "company": "UPS",
-        "number": "1Z999AA10123456784",
-    }
-
-
-def test_tracking_several_mixed_separators_and_duplicates():
-    reference = "JJD001, JJD002;JJD001 ,\nJJD003;;"
-    assert tracking_input(reference, "DHL Express", True, url="https://x.example/t") == {
-        "company": "DHL Express",
-        "numbers": ["JJD001", "JJD002", "JJD003"],
-    }
-
-
-def test_tracking_unknown_company_sends_url():
-    url = "https://track.example.com/?n=AB123"
-    assert tracking_input("AB123", "Kurier Nord", False, url=url) == {
-        "company": "Kurier Nord",
-        "number": "AB123",
-        "url": url,
-    }
-
-
-def test_tracking_empty():
-    assert tracking_input("", "", False) is None
-    assert tracking_input(None, None, True) is None
-    assert tracking_input(" , ", "GLS", True) == {"company": "GLS"}

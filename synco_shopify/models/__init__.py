@@ -6,14 +6,18 @@ from . import (
     sale_order,
     sale_order_line,
     stock_move,
-    synco_apply,
+    stock_picking,
+    synco_fulfillment,
     synco_fulfillment_order,
     synco_job,
     synco_job_runner,
     synco_location_map,
     synco_log,
-    synco_push,
     synco_reconcile,
     synco_shop,
     synco_webhook_event,
 )
+
+# isort: split
+# The two directions extend the models above (synco.fulfillment among them).
+from . import synco_apply, synco_push

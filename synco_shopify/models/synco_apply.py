@@ -1,83 +1,24 @@
-from odoo import api, fields, models
+"""The Shopify-led apply: a fulfillment made in Shopify (by the merchant or
+a 3PL) becomes a validated Odoo delivery from the mapped warehouse. Top to
+bottom: webhook, apply job, warehouse, ``planning/apply.py``'s plan, re-ship
+from another warehouse, every step of the route validated, the delivery last."""
+
+from odoo import Command, api, models
+from odoo.tools.float_utils import float_compare, float_is_zero
 
 from ..planning import notes
 from ..planning.apply import plan_apply_groups
 from ..planning.retry import NeedsAttention, RetryLater
 from ..shopify import reads
-from ..shopify.ids import legacy_id
-from .odoo_compat import Constraint
+from ..shopify.ids import legacy_id, to_gid
+from ..shopify.tracking import first_tracking
+from . import odoo_compat
 
-# An order's fulfillment can arrive before the order itself is in Odoo.
-ORDER_RECHECK = 10 * 60
+ORDER_RECHECK = 10 * 60  # a fulfillment can arrive before its order is in Odoo
 
 
 class SyncoFulfillment(models.Model):
-    """The link between an Odoo delivery and a Shopify fulfillment: which side
-    made it, with what tracking, and whether Shopify has it."""
-
-    _name = "synco.fulfillment"
-    _description = "Shopify Fulfillment Link"
-    _order = "id desc"
-    _rec_name = "shopify_fulfillment_id"
-
-    shop_id = fields.Many2one("synco.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
-    sale_order_id = fields.Many2one("sale.order", ondelete="set null", index=True)
-    picking_id = fields.Many2one("stock.picking", ondelete="set null", index=True)
-    shopify_fulfillment_id = fields.Char(string="Shopify Fulfillment ID", index=True)
-    origin = fields.Selection(
-        [("odoo", "Validated in Odoo"), ("shopify", "Fulfilled in Shopify")], required=True
-    )
-    tracking_number = fields.Char()
-    tracking_company = fields.Char()
-    tracking_url = fields.Char(string="Tracking URL")
-    state = fields.Selection(
-        [
-            ("done", "Synced"),
-            ("cancelled", "Cancelled in Shopify"),
-            ("attention", "Needs Attention"),
-        ],
-        default="done",
-        required=True,
-    )
-    message = fields.Text(help="What was sent or received, and anything to look at.")
-
-    _fulfillment_uniq = Constraint(
-        "UNIQUE (shop_id, shopify_fulfillment_id)", "A Shopify fulfillment is linked once."
-    )
-
-    @api.model
-    def _link(self, picking, shop, fulfillment, origin, message=False):
-        """Record that ``fulfillment`` (Shopify's answer or a read) belongs to
-        ``picking``; its tracking is what Shopify holds."""
-        tracking = (fulfillment.get("trackingInfo") or [{}])[0] if fulfillment else {}
-        return self.create(
-            {
-                "shop_id": shop.id,
-                "sale_order_id": picking.sale_id.id,
-                "picking_id": picking.id,
-                "shopify_fulfillment_id": fulfillment["id"].rsplit("/", 1)[-1],
-                "origin": origin,
-                "tracking_number": tracking.get("number"),
-                "tracking_company": tracking.get("company"),
-                "tracking_url": tracking.get("url"),
-                "message": message,
-            }
-        )
-
-    def _gid(self):
-        self.ensure_one()
-        return f"gid://shopify/Fulfillment/{self.shopify_fulfillment_id}"
-
-    def action_open_in_shopify(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_url",
-            "url": self.shop_id._admin_url(f"orders/{self.sale_order_id.shopify_order_id}"),
-            "target": "new",
-        }
-
-    # -- Shopify-led: a Shopify or 3PL fulfillment becomes an Odoo delivery ----
+    _inherit = "synco.fulfillment"
 
     @api.model
     def _synco_on_fulfillment_webhook(self, event, job):
@@ -108,13 +49,12 @@ class SyncoFulfillment(models.Model):
         validate the delivery it stands for, update tracking, or flag a
         cancellation. A fulfillment already applied is a no-op."""
         shop = job.shop_id
-        client = job._client()
-        gid = f"gid://shopify/Fulfillment/{job.payload['fulfillment_id']}"
-        fulfillment = reads.fulfillment(client, gid)
+        fulfillment_id = legacy_id(job.payload["fulfillment_id"])
+        fulfillment = reads.fulfillment(job._client(), to_gid("Fulfillment", fulfillment_id))
         if not fulfillment:
             return "Shopify no longer has this fulfillment"
         link = self.search(
-            [("shop_id", "=", shop.id), ("shopify_fulfillment_id", "=", legacy_id(gid))]
+            [("shop_id", "=", shop.id), ("shopify_fulfillment_id", "=", fulfillment_id)]
         )
         if fulfillment["status"] == "CANCELLED":
             return link._synco_cancelled() if link else "cancelled before it reached Odoo"
@@ -130,13 +70,9 @@ class SyncoFulfillment(models.Model):
                 fulfillment["status"],
             )
         location_id = legacy_id((fulfillment.get("location") or {}).get("id") or "0")
-        mapping = shop.location_map_ids._find(location_id=location_id)
-        direction = shop.fulfillment_direction
-        if direction == "per_location" and mapping.warehouse_id:
-            direction = mapping.direction
-        if direction == "odoo_to_shopify":
+        if shop._direction_for(shopify_location_id=location_id) == "odoo_to_shopify":
             return "location led by Odoo: its deliveries are validated in Odoo"
-        warehouse = self._synco_apply_warehouse(shop, mapping, location_id)
+        warehouse = self._synco_apply_warehouse(shop, location_id)
         order_id = legacy_id(fulfillment["order"]["id"])
         sale = self.env["sale.order"].search(
             [("synco_shop_id", "=", shop.id), ("shopify_order_id", "=", order_id)], limit=1
@@ -146,23 +82,24 @@ class SyncoFulfillment(models.Model):
                 self.env._("Shopify order %s is not in Odoo yet.", order_id), ORDER_RECHECK
             )
         picking = self._synco_ship(sale, fulfillment, warehouse)
-        info = (fulfillment.get("trackingInfo") or [{}])[0]
+        number = first_tracking(fulfillment).get("number")
         self._link(picking, shop, fulfillment, "shopify")
         picking._synco_post(
             self.env._(
                 "Received from Shopify: fulfillment %(id)s validated %(picking)s%(tracking)s.",
-                id=legacy_id(gid),
+                id=fulfillment_id,
                 picking=picking.name,
-                tracking=self.env._(" (tracking %s)", info["number"]) if info.get("number") else "",
+                tracking=self.env._(" (tracking %s)", number) if number else "",
             )
         )
         return f"validated {picking.name}"
 
     @api.model
-    def _synco_apply_warehouse(self, shop, mapping, location_id):
+    def _synco_apply_warehouse(self, shop, location_id):
         """The warehouse of the shop's company that a Shopify-led fulfillment
         at ``location_id`` ships from; a clear stop, before anything moves,
         when there is none."""
+        mapping = shop.location_map_ids._find(location_id=location_id)
         warehouse = mapping.warehouse_id
         if not warehouse:
             raise NeedsAttention(
@@ -204,9 +141,7 @@ class SyncoFulfillment(models.Model):
         )
         groups = {}
         for move in open_moves:
-            groups.setdefault(move._synco_plan_group(), []).append(
-                self._synco_plan_move(move, warehouse)
-            )
+            groups.setdefault(move._synco_plan_group(), []).append(move._synco_plan_move(warehouse))
         plan = plan_apply_groups(lines, groups, warehouse.id)
         if plan.missing:
             raise NeedsAttention(
@@ -222,128 +157,239 @@ class SyncoFulfillment(models.Model):
             for move_id, qty in picking.items()
         }
         if plan.cross_warehouse:
-            moves = Move.browse([item["move_id"] for item in plan.cross_warehouse])
-            reshipped = moves._synco_reship(
-                warehouse,
-                {
-                    item["move_id"]: Move.browse(item["move_id"])._synco_from_line_qty(
-                        item["quantity"]
-                    )
-                    for item in plan.cross_warehouse
-                },
-            )
+            reship = {
+                item["move_id"]: Move.browse(item["move_id"])._synco_from_line_qty(item["quantity"])
+                for item in plan.cross_warehouse
+            }
+            reshipped = Move.browse(list(reship))._synco_reship(warehouse, reship)
             quantities.update({move.id: move.product_uom_qty for move in reshipped})
         return Move.browse(list(quantities))._synco_ship_route(quantities, fulfillment)
 
-    @api.model
-    def _synco_plan_move(self, move, warehouse):
-        """A move as the apply planner sees it, in the sale line's unit. At
-        the shipping warehouse the goods closest to the customer go first;
-        elsewhere what is least far along is taken off first."""
-        steps = move._synco_steps_left()
-        target = move.picking_type_id.warehouse_id == warehouse
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _synco_open_delivery_moves(self):
+        """The open moves among ``self`` that hold goods on their way to the
+        customer and that no other open move feeds: in a pick + ship
+        warehouse the pick move of what is not picked yet, the ship move of
+        what is. Every unit still to ship sits in exactly one of them."""
+        return self.filtered(
+            lambda m: (
+                m.state not in ("done", "cancel")
+                and m.sale_line_id.shopify_line_item_id
+                and (m.location_final_id or m.location_dest_id).usage == "customer"
+                and not m.move_orig_ids.filtered(lambda o: o.state not in ("done", "cancel"))
+            )
+        )
+
+    def _synco_plan_move(self, warehouse):
+        """This move as the apply planner sees it, in the sale line's unit.
+        At the shipping warehouse the goods closest to the customer go
+        first; elsewhere what is least far along is taken off first."""
+        self.ensure_one()
+        steps = self._synco_steps_left()
+        target = self.picking_type_id.warehouse_id == warehouse
         return {
-            "move_id": move.id,
-            "line_item_id": move.sale_line_id.shopify_line_item_id,
-            "warehouse": move.picking_type_id.warehouse_id.id,
-            "picking_id": move.picking_id.id,
-            "remaining": move._synco_to_line_qty(move.product_uom_qty),
+            "move_id": self.id,
+            "line_item_id": self.sale_line_id.shopify_line_item_id,
+            "warehouse": self.picking_type_id.warehouse_id.id,
+            "picking_id": self.picking_id.id,
+            "remaining": self._synco_to_line_qty(self.product_uom_qty),
             "rank": steps if target else -steps,
         }
 
-    def _synco_update_tracking(self, fulfillment):
-        """fulfillments/update: bring the delivery's tracking in line."""
+    def _synco_steps_left(self):
+        """How many validations this move's goods still need to reach the
+        customer: 1 for a delivery, more for a pick or a pack."""
         self.ensure_one()
-        info = (fulfillment.get("trackingInfo") or [{}])[0]
-        if (self.tracking_number or False) == (info.get("number") or False):
-            return "already applied"
-        self.write(
+        if self.picking_code == "outgoing":
+            return 1
+        warehouse = self.picking_type_id.warehouse_id
+        return 2 if self.location_id != warehouse.lot_stock_id else 3
+
+    def _synco_reship(self, warehouse, quantities):
+        """Shopify shipped part of these moves from ``warehouse``, not from
+        the warehouse Odoo planned: create the first step of ``warehouse``'s
+        delivery route (the delivery itself, or its pick) for those
+        quantities (same sale lines, same procurement group, the shop's
+        company) and take them off the planned moves. Returns the new moves,
+        confirmed; Odoo's push rules make the later steps as each is done."""
+        first = self[:1]
+        multi_step = warehouse.delivery_steps != "ship_only"
+        picking_type = warehouse.pick_type_id if multi_step else warehouse.out_type_id
+        source = picking_type.default_location_src_id or warehouse.lot_stock_id
+        customer = first.location_final_id or first.location_dest_id
+        dest = picking_type.default_location_dest_id if multi_step else customer
+        picking = self.env["stock.picking"].create(
             {
-                "tracking_number": info.get("number"),
-                "tracking_company": info.get("company"),
-                "tracking_url": info.get("url"),
+                "picking_type_id": picking_type.id,
+                "company_id": warehouse.company_id.id,
+                "partner_id": first.picking_id.partner_id.id,
+                "origin": first.picking_id.origin,
+                "location_id": source.id,
+                "location_dest_id": dest.id,
+                **odoo_compat.picking_procurement_vals(first),
+                "move_ids": [
+                    Command.create(
+                        move._synco_prepare_reship_vals(
+                            quantities[move.id], picking_type, source, dest, customer
+                        )
+                    )
+                    for move in self
+                ],
             }
         )
-        if self.origin == "shopify" and self.picking_id:
-            self.picking_id.with_context(synco_from_shopify=True).write(
-                {"carrier_tracking_ref": info.get("number")}
-            )
-        if self.picking_id:
-            self.picking_id._synco_post(
+        picking.action_confirm()
+        for move in self:
+            left = move.product_uom_qty - quantities[move.id]
+            if float_compare(left, 0, precision_rounding=move.product_uom.rounding) <= 0:
+                move._action_cancel()
+            else:
+                move.product_uom_qty = left
+                move._action_assign()
+        return picking.move_ids
+
+    def _synco_prepare_reship_vals(self, quantity, picking_type, source, dest, customer):
+        """The values of the move that ships ``quantity`` of this move from
+        ``picking_type``'s warehouse instead."""
+        self.ensure_one()
+        warehouse = picking_type.warehouse_id
+        return {
+            **odoo_compat.move_copy_vals(self),
+            "company_id": warehouse.company_id.id,
+            "product_id": self.product_id.id,
+            "product_uom_qty": quantity,
+            "product_uom": self.product_uom.id,
+            "sale_line_id": self.sale_line_id.id,
+            "location_id": source.id,
+            "location_dest_id": dest.id,
+            "location_final_id": customer.id,
+            "warehouse_id": warehouse.id,
+            "picking_type_id": picking_type.id,
+        }
+
+    def _synco_ship_route(self, quantities, fulfillment):
+        """Validate ``quantities`` ({move id: quantity in the move's unit}) of
+        these open moves of one warehouse through every step left of its
+        route (pick, pack, then ship), each step keeping a backorder for what
+        Shopify did not ship; the goods a step validates are the next step's
+        to take. Returns the validated delivery (the last step)."""
+        Picking = self.env["stock.picking"]
+        while True:
+            moves = self.browse(list(quantities))
+            earlier = moves.filtered(lambda m: m.picking_code != "outgoing")
+            if not earlier:
+                break
+            for picking in earlier.picking_id:
+                picking._synco_validate_shipped(
+                    {m.id: quantities[m.id] for m in earlier if m.picking_id == picking}, None
+                )
+            carried = {m.id: quantities[m.id] for m in moves - earlier}
+            for move in earlier:
+                move._synco_carry(quantities[move.id], carried)
+            quantities = carried
+        deliveries = Picking.browse(self.browse(list(quantities)).picking_id.ids)
+        if len(deliveries) != 1:
+            raise NeedsAttention(
                 self.env._(
-                    "Received from Shopify: tracking of fulfillment %(id)s is now %(number)s.",
-                    id=self.shopify_fulfillment_id,
-                    number=info.get("number") or "-",
+                    "This fulfillment spans %s Odoo deliveries; validate them by hand.",
+                    len(deliveries),
                 )
             )
-        return f"tracking updated to {info.get('number')}"
+        deliveries._synco_validate_shipped(quantities, fulfillment)
+        return deliveries
 
-    def _synco_cancelled(self):
-        """A fulfillment cancelled in Shopify: what shipped stays shipped in
-        Odoo, because a return is a person's decision."""
+    def _synco_carry(self, quantity, carried):
+        """Hand the ``quantity`` this done move validated to the open moves
+        of the next step (the ones Odoo's push rule just made or fed)."""
         self.ensure_one()
-        if self.state == "cancelled":
-            return "already flagged"
-        message = self.env._(
-            "Shopify fulfillment %s was cancelled. Odoo changed nothing: decide whether "
-            "goods come back (a return) or ship again.",
-            self.shopify_fulfillment_id,
-        )
-        self.write({"state": "cancelled", "message": message})
-        record = self.picking_id or self.sale_order_id
-        if record:
-            record.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Shopify fulfillment cancelled"),
-                note=message,
-                user_id=(self.sale_order_id.user_id or self.env.user).id,
+        left = quantity
+        for dest in self.move_dest_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+            room = dest.product_uom_qty - carried.get(dest.id, 0.0)
+            take = min(left, dest.product_uom._compute_quantity(room, self.product_uom))
+            if take <= 0:
+                continue
+            carried[dest.id] = carried.get(dest.id, 0.0) + self.product_uom._compute_quantity(
+                take, dest.product_uom
             )
-        return "cancellation flagged"
+            left -= take
+        if not float_is_zero(left, precision_rounding=self.product_uom.rounding):
+            raise NeedsAttention(
+                self.env._(
+                    "%(picking)s was validated, but Odoo made no next step for %(qty)s of "
+                    "%(product)s: check the delivery route of %(warehouse)s.",
+                    picking=self.picking_id.name,
+                    qty=left,
+                    product=self.product_id.display_name,
+                    warehouse=self.picking_type_id.warehouse_id.name,
+                )
+            )
 
-    # -- Odoo-led: what Odoo will not ship -------------------------------------
 
-    @api.model
-    def _synco_flag_left_open(self, sale):
-        """Shopify lines of ``sale`` that no open or done delivery covers any
-        more (a delivery done without backorder, or cancelled, or the order
-        cancelled) stay open in Shopify: a job says so, and while it fails
-        the order needs attention and the Shopify managers have a to-do. One
-        such job per order: its Retry checks again."""
-        if not sale.order_line._synco_left_open():
-            return self.env["synco.job"]
-        key = f"left_open:{sale.id}"
-        Job = self.env["synco.job"]
-        failed = Job.search([("dedupe_key", "=", key), ("state", "=", "failed")], limit=1)
-        return failed or Job._enqueue(
-            sale.synco_shop_id,
-            "left_open",
-            model="synco.fulfillment",
-            payload={"sale_id": sale.id, "order_id": sale.shopify_order_id},
-            dedupe_key=key,
-            ordering_key=f"order:{sale.shopify_order_id}",
-        )
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
 
-    @api.model
-    def _synco_job_left_open(self, job):
-        sale = self.env["sale.order"].browse(job.payload["sale_id"]).exists()
-        left = sale.order_line._synco_left_open() if sale else []
-        if not left:
-            return "no Shopify line left open"
-        lines = "; ".join(
+    def _synco_validate_shipped(self, quantities, fulfillment):
+        """Validate this delivery for ``quantities`` ({move id: quantity})
+        from its reserved stock (and so its reserved lots and serials), with
+        Shopify's tracking; the rest goes to a backorder, without a wizard.
+        Short stock stops everything: nothing is half-done."""
+        self.ensure_one()
+        if self.state == "draft":
+            self.action_confirm()
+        self.action_assign()
+        short = [
             self.env._(
-                "%(product)s (Shopify line %(line)s): %(qty)s",
-                product=line.product_id.display_name,
-                line=line.shopify_line_item_id,
-                qty=qty,
+                "%(qty)s of %(product)s in %(warehouse)s (%(reserved)s available)",
+                qty=quantities[move.id],
+                product=move.product_id.display_name,
+                warehouse=self.picking_type_id.warehouse_id.name,
+                reserved=move.quantity,
             )
-            for line, qty in left
-        )
-        raise NeedsAttention(
-            self.env._(
-                "Odoo will not ship these lines of %(order)s, which Shopify keeps open: "
-                "%(lines)s. Ship them from Odoo (a new delivery), or cancel or refund them in "
-                "Shopify.",
-                order=sale.name,
-                lines=lines,
+            for move in self.move_ids
+            if move.id in quantities
+            and float_compare(
+                move.quantity, quantities[move.id], precision_rounding=move.product_uom.rounding
             )
-        )
+            < 0
+        ]
+        if short:
+            raise NeedsAttention(
+                self.env._("Not enough stock to validate %s: %s", self.name, "; ".join(short))
+            )
+        for move in self.move_ids:
+            move.quantity = quantities.get(move.id, 0.0)
+            move.picked = True
+        vals = self._synco_tracking_vals(fulfillment) if fulfillment else {}
+        # No wizard may stop a validation nobody watches: the backorder is
+        # kept, and Shopify, not Odoo, tells the customer (no SMS prompt).
+        context = {
+            "skip_backorder": True,
+            "skip_sanity_check": True,
+            "skip_sms": True,
+            "synco_from_shopify": True,
+        }
+        self.with_context(**context).write(vals)
+        if self.picking_type_id.create_backorder == "never":
+            # Odoo's validation would drop the rest, but Shopify keeps those
+            # lines open and may still ship them: they stay on a backorder.
+            self.with_context(**context, cancel_backorder=False)._action_done()
+        else:
+            self.with_context(**context).button_validate()
+        if self.state != "done":
+            raise NeedsAttention(self.env._("Odoo did not validate %s.", self.name))
+
+    def _synco_tracking_vals(self, fulfillment):
+        """Shopify's tracking, and the carrier it names, as delivery values."""
+        info = first_tracking(fulfillment)
+        vals = {
+            "carrier_tracking_ref": ",".join(
+                filter(None, [t.get("number") for t in fulfillment.get("trackingInfo") or []])
+            )
+            or False
+        }
+        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(info.get("company"))
+        if carrier:
+            vals["carrier_id"] = carrier.id
+        return vals

@@ -1,16 +1,20 @@
+"""The Odoo-led push: a delivery validated in Odoo becomes a Shopify
+fulfillment (``planning/push.py`` plans it), tracking changed afterwards
+follows it, and lines Odoo will not ship are flagged as left open."""
+
 import hashlib
 import math
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import SQL
-from odoo.tools.float_utils import float_compare
 
 from ..planning import notes
 from ..planning import push as planner
 from ..planning.retry import NeedsAttention, RetryLater
 from ..shopify import queries, reads
-from .synco_job import SYNC_STATES, sync_state
+from ..shopify.ids import to_gid
+from ..shopify.tracking import first_tracking, tracking_input
 
 # A held fulfillment order is the merchant's to release; look again this often.
 HOLD_RECHECK = 15 * 60
@@ -24,71 +28,7 @@ CLOCK_MARGIN = timedelta(minutes=10)
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
-    synco_fulfillment_ids = fields.One2many(
-        "synco.fulfillment", "picking_id", string="Shopify Fulfillments", readonly=True
-    )
-
-    synco_state = fields.Selection(
-        SYNC_STATES, compute="_compute_synco_state", string="Shopify Status"
-    )
-    shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url", string="Shopify Admin")
-    shopify_hold_reason = fields.Char(
-        string="Shopify Hold",
-        readonly=True,
-        copy=False,
-        help="Shopify holds this delivery's fulfillment order: it waits for the release.",
-    )
-    shopify_hold_ids = fields.Char(string="Shopify Hold IDs", readonly=True, copy=False)
-
-    @api.depends("synco_fulfillment_ids.state", "sale_id.shopify_order_id", "state")
-    def _compute_synco_state(self):
-        ids = [picking.id for picking in self if picking.id]
-        flags = {}
-        if ids:
-            rows = self.env["synco.job"]._flags_of(
-                SQL("res_model = 'stock.picking' AND res_id = ANY(%s)", ids)
-            )
-            for _model, res_id, _shop, _order, flag in rows:
-                flags.setdefault(res_id, set()).add(flag)
-        for picking in self:
-            picking.synco_state = sync_state(
-                flags.get(picking.id, ()),
-                picking.sudo().synco_fulfillment_ids.mapped("state"),
-                picking.picking_type_code == "outgoing" and bool(picking.sale_id.shopify_order_id),
-            )
-
-    @api.depends("sale_id.shopify_admin_url")
-    def _compute_shopify_admin_url(self):
-        for picking in self:
-            picking.shopify_admin_url = picking.sale_id.shopify_admin_url
-
-    def action_open_in_shopify(self):
-        self.ensure_one()
-        return {"type": "ir.actions.act_url", "url": self.shopify_admin_url, "target": "new"}
-
-    def action_synco_release_hold(self):
-        """Queue the release, in Shopify, of the holds this delivery shows."""
-        self.ensure_one()
-        self.env["synco.job"]._enqueue(
-            self._synco_shop() or self.sale_id.synco_shop_id,
-            "release_hold",
-            record=self,
-            dedupe_key=f"release:{self.id}:{self.shopify_hold_ids}",
-            ordering_key=f"order:{self.sale_id.shopify_order_id}",
-        )
-        return True
-
-    def _synco_job_release_hold(self, job):
-        return self.env["synco.fulfillment.order"]._synco_release_holds(self, job)
-
-    def _synco_post(self, body):
-        """Note what went to or came from Shopify on the delivery and its order."""
-        self.ensure_one()
-        for record in (self, self.sale_id):
-            if record:
-                record.message_post(body=body, subtype_xmlid="mail.mt_note")
-
-    # -- triggers -------------------------------------------------------------
+    # -- triggers: queue, never call Shopify in the user's transaction --------
 
     def _action_done(self):
         res = super()._action_done()
@@ -96,39 +36,27 @@ class StockPicking(models.Model):
         self._synco_flag_left_open()
         return res
 
-    def _synco_flag_left_open(self):
-        """An Odoo-led delivery done without a backorder for its rest ("No
-        backorder", a type that never makes one) or cancelled: Shopify still
-        expects those lines; say so on the order."""
-        if self.env.context.get("synco_from_shopify"):
-            return
-        led = self.filtered(
-            lambda p: (
-                p.sale_id.shopify_order_id
-                and p.sale_id.synco_shop_id
-                and p.sale_id.synco_shop_id._direction_for(warehouse=p.picking_type_id.warehouse_id)
-                == "odoo_to_shopify"
-            )
+    def write(self, vals):
+        res = super().write(vals)
+        if {"carrier_tracking_ref", "carrier_id"} & vals.keys():
+            self._synco_enqueue_tracking_update()
+        return res
+
+    def action_cancel(self):
+        backorders = self.filtered(
+            lambda p: p.backorder_id and p.state != "cancel" and p._synco_is_odoo_led()
         )
-        for sale in led.sale_id:
-            self.env["synco.fulfillment"]._synco_flag_left_open(sale)
-
-    def send_to_shipper(self):
-        """Never book a carrier label for goods a 3PL already shipped: a
-        delivery validated from a Shopify fulfillment keeps Shopify's."""
-        self.ensure_one()
-        if self.env.context.get("synco_from_shopify") or self.synco_fulfillment_ids.filtered(
-            lambda link: link.origin == "shopify"
-        ):
-            return None
-        return super().send_to_shipper()
-
-    def _synco_shop(self):
-        """The shop of a Shopify order's outgoing delivery, or an empty one."""
-        self.ensure_one()
-        if self.picking_type_code != "outgoing" or not self.sale_id.shopify_order_id:
-            return self.env["synco.shop"]
-        return self.sale_id.synco_shop_id
+        res = super().action_cancel()
+        for picking in backorders.filtered(lambda p: p.state == "cancel"):
+            picking.sale_id.message_post(
+                body=self.env._(
+                    "Backorder %(picking)s was cancelled in Odoo. Shopify keeps its lines "
+                    "open: fulfill them elsewhere or cancel them in Shopify.",
+                    picking=picking.name,
+                )
+            )
+        self.filtered(lambda p: p.state == "cancel")._synco_flag_left_open()
+        return res
 
     def _synco_is_odoo_led(self):
         shop = self._synco_shop()
@@ -150,12 +78,6 @@ class StockPicking(models.Model):
                     dedupe_key=f"push:{picking.id}",
                     ordering_key=f"order:{picking.sale_id.shopify_order_id}",
                 )
-
-    def write(self, vals):
-        res = super().write(vals)
-        if {"carrier_tracking_ref", "carrier_id"} & vals.keys():
-            self._synco_enqueue_tracking_update()
-        return res
 
     def _synco_enqueue_tracking_update(self):
         """Queue an update of Shopify's tracking after a change in Odoo:
@@ -204,89 +126,40 @@ class StockPicking(models.Model):
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
-    def action_cancel(self):
-        backorders = self.filtered(
-            lambda p: p.backorder_id and p.state != "cancel" and p._synco_is_odoo_led()
-        )
-        res = super().action_cancel()
-        for picking in backorders.filtered(lambda p: p.state == "cancel"):
-            picking.sale_id.message_post(
-                body=self.env._(
-                    "Backorder %(picking)s was cancelled in Odoo. Shopify keeps its lines "
-                    "open: fulfill them elsewhere or cancel them in Shopify.",
-                    picking=picking.name,
-                )
-            )
-        self.filtered(lambda p: p.state == "cancel")._synco_flag_left_open()
-        return res
-
-    # -- Shopify-led: validate what Shopify shipped ----------------------------
-
-    def _synco_validate_shipped(self, quantities, fulfillment):
-        """Validate this delivery for ``quantities`` ({move id: quantity})
-        from its reserved stock (and so its reserved lots and serials), with
-        Shopify's tracking; the rest goes to a backorder, without a wizard.
-        Short stock stops everything: nothing is half-done."""
-        self.ensure_one()
-        if self.state == "draft":
-            self.action_confirm()
-        self.action_assign()
-        short = [
-            self.env._(
-                "%(qty)s of %(product)s in %(warehouse)s (%(reserved)s available)",
-                qty=quantities[move.id],
-                product=move.product_id.display_name,
-                warehouse=self.picking_type_id.warehouse_id.name,
-                reserved=move.quantity,
-            )
-            for move in self.move_ids
-            if move.id in quantities
-            and float_compare(
-                move.quantity, quantities[move.id], precision_rounding=move.product_uom.rounding
-            )
-            < 0
-        ]
-        if short:
-            raise NeedsAttention(
-                self.env._("Not enough stock to validate %s: %s", self.name, "; ".join(short))
-            )
-        for move in self.move_ids:
-            move.quantity = quantities.get(move.id, 0.0)
-            move.picked = True
-        vals = self._synco_tracking_vals(fulfillment) if fulfillment else {}
-        # No wizard may stop a validation nobody watches: the backorder is
-        # kept, and Shopify, not Odoo, tells the customer (no SMS prompt).
-        context = {
-            "skip_backorder": True,
-            "skip_sanity_check": True,
-            "skip_sms": True,
-            "synco_from_shopify": True,
-        }
-        self.with_context(**context).write(vals)
-        if self.picking_type_id.create_backorder == "never":
-            # Odoo's validation would drop the rest, but Shopify keeps those
-            # lines open and may still ship them: they stay on a backorder.
-            self.with_context(**context, cancel_backorder=False)._action_done()
-        else:
-            self.with_context(**context).button_validate()
-        if self.state != "done":
-            raise NeedsAttention(self.env._("Odoo did not validate %s.", self.name))
-
-    def _synco_tracking_vals(self, fulfillment):
-        """Shopify's tracking, and the carrier it names, as delivery values."""
-        info = (fulfillment.get("trackingInfo") or [{}])[0]
-        vals = {
-            "carrier_tracking_ref": ",".join(
-                filter(None, [t.get("number") for t in fulfillment.get("trackingInfo") or []])
-            )
-            or False
-        }
-        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(info.get("company"))
-        if carrier:
-            vals["carrier_id"] = carrier.id
-        return vals
-
     # -- the push job -----------------------------------------------------------
+
+    def _synco_job_push_fulfillment(self, job):
+        """Make Shopify hold exactly the fulfillments of this delivery: one,
+        or one per ``planner.split_lines`` part past Shopify's 512 line items
+        per fulfillment order. Reads Shopify first, so a replay, a duplicate
+        trigger or a retry after a lost answer links what exists instead of
+        creating it again."""
+        self.ensure_one()
+        pushed = self.synco_fulfillment_ids.filtered(lambda link: link.origin == "odoo")
+        shop = job.shop_id
+        lines = self._synco_push_lines()
+        if not lines:
+            return "already linked" if pushed else "no Shopify line in this delivery"
+        parts = planner.split_lines(lines)
+        if len(pushed) >= len(parts):
+            return "already linked"
+        location = self._synco_location(shop)
+        client = job._client()
+        order_gid = to_gid("Order", self.sale_id.shopify_order_id)
+        # One read of the order serves every part: the parts ship disjoint
+        # line items, so creating one leaves the others' open lines as read.
+        snapshot = {
+            "order_gid": order_gid,
+            "fulfillments": reads.order_fulfillments(client, order_gid)[1],
+            "fulfillment_orders": reads.fulfillment_orders(client, order_gid),
+            "lines": {},
+        }
+        # Parts are pushed in order, so the links made are the first parts.
+        results = [
+            self._synco_push_part(part, job, client, location, snapshot)
+            for part in parts[len(pushed) :]
+        ]
+        return "; ".join(results)
 
     def _synco_push_lines(self):
         """Done quantity per Shopify line item, in the sale line's unit."""
@@ -316,69 +189,10 @@ class StockPicking(models.Model):
             )
         return mapping
 
-    def _synco_tracking_input(self):
-        carrier = self.carrier_id
-        company, known = carrier._synco_tracking_company() if carrier else (False, False)
-        return planner.tracking_input(
-            self.carrier_tracking_ref, company, known, self.carrier_tracking_url or None
-        )
-
-    def _synco_job_push_fulfillment(self, job):
-        """Make Shopify hold exactly the fulfillments of this delivery: one,
-        or one per ``planner.split_lines`` part past Shopify's 512 line items
-        per fulfillment order. Reads Shopify first, so a replay, a duplicate
-        trigger or a retry after a lost answer links what exists instead of
-        creating it again."""
-        self.ensure_one()
-        pushed = self.synco_fulfillment_ids.filtered(lambda link: link.origin == "odoo")
-        shop = job.shop_id
-        lines = self._synco_push_lines()
-        if not lines:
-            return "already linked" if pushed else "no Shopify line in this delivery"
-        parts = planner.split_lines(lines)
-        if len(pushed) >= len(parts):
-            return "already linked"
-        location = self._synco_location(shop)
-        client = job._client()
-        order_gid = f"gid://shopify/Order/{self.sale_id.shopify_order_id}"
-        # One read of the order serves every part: the parts ship disjoint
-        # line items, so creating one leaves the others' open lines as read.
-        snapshot = {
-            "fulfillments": reads.order_fulfillments(client, order_gid)[1],
-            "fulfillment_orders": reads.fulfillment_orders(client, order_gid),
-            "lines": {},
-        }
-        # Parts are pushed in order, so the links made are the first parts.
-        results = [
-            self._synco_push_part(part, job, client, location, snapshot)
-            for part in parts[len(pushed) :]
-        ]
-        return "; ".join(results)
-
     def _synco_push_part(self, lines, job, client, location, snapshot):
         """Link or create the one Shopify fulfillment of ``lines``."""
         shop = job.shop_id
-        order_gid = f"gid://shopify/Order/{self.sale_id.shopify_order_id}"
-        linked = self.env["synco.fulfillment"].search(
-            [("shop_id", "=", shop.id), ("sale_order_id", "=", self.sale_id.id)]
-        )
-        # A lost answer's fulfillment was made after this delivery was done
-        # (less a margin for the clocks): older ones need no reading.
-        candidates = planner.candidates(
-            snapshot["fulfillments"],
-            location.shopify_location_id,
-            exclude_ids={
-                f"gid://shopify/Fulfillment/{i}" for i in linked.mapped("shopify_fulfillment_id")
-            },
-            created_after=self.date_done and self.date_done - CLOCK_MARGIN,
-        )
-        cache = snapshot["lines"]
-        for found in candidates:
-            if found["id"] not in cache:
-                cache[found["id"]] = reads.fulfillment(client, found["id"]) or found
-        existing = planner.match_existing(
-            lines, [cache[f["id"]] for f in candidates], location.shopify_location_id
-        )
+        existing = self._synco_pushed_before(lines, shop, client, location, snapshot)
         if existing:
             link = self.env["synco.fulfillment"]._link(
                 self, shop, existing, "odoo", "linked after a retry"
@@ -403,8 +217,29 @@ class StockPicking(models.Model):
             for move in plan.moves:
                 variables = {key: value for key, value in move.items() if key != "from_location"}
                 client.mutate(queries.FULFILLMENT_ORDER_MOVE, variables, "fulfillmentOrderMove")
-            snapshot["fulfillment_orders"] = reads.fulfillment_orders(client, order_gid)
+            snapshot["fulfillment_orders"] = reads.fulfillment_orders(client, snapshot["order_gid"])
         return self._synco_apply_push_plan(plan, job, shop, client)
+
+    def _synco_pushed_before(self, lines, shop, client, location, snapshot):
+        """The unlinked Shopify fulfillment a lost answer made for ``lines``,
+        or None. It was made after this delivery was done (less a margin
+        for the clocks): older ones need no reading."""
+        linked = self.env["synco.fulfillment"].search(
+            [("shop_id", "=", shop.id), ("sale_order_id", "=", self.sale_id.id)]
+        )
+        candidates = planner.candidates(
+            snapshot["fulfillments"],
+            location.shopify_location_id,
+            exclude_ids=set(linked.mapped("shopify_fulfillment_id")),
+            created_after=self.date_done and self.date_done - CLOCK_MARGIN,
+        )
+        cache = snapshot["lines"]
+        for found in candidates:
+            if found["id"] not in cache:
+                cache[found["id"]] = reads.fulfillment(client, found["id"]) or found
+        return planner.match_existing(
+            lines, [cache[f["id"]] for f in candidates], location.shopify_location_id
+        )
 
     def _synco_apply_push_plan(self, plan, job, shop, client):
         if plan.kind == "nothing":
@@ -441,6 +276,15 @@ class StockPicking(models.Model):
         )
         return f"created fulfillment {result['id']}"
 
+    def _synco_tracking_input(self):
+        carrier = self.carrier_id
+        company, known = carrier._synco_tracking_company() if carrier else (False, False)
+        return tracking_input(
+            self.carrier_tracking_ref, company, known, self.carrier_tracking_url or None
+        )
+
+    # -- the tracking update job ------------------------------------------------
+
     def _synco_job_update_tracking(self, job):
         """Bring the tracking of this delivery's Shopify fulfillments (one,
         or one per part of a split push) in line with Odoo's; a no-op when
@@ -474,19 +318,82 @@ class StockPicking(models.Model):
                 },
                 "fulfillmentTrackingInfoUpdate",
             )["fulfillment"]
-            info = (result.get("trackingInfo") or [{}])[0]
-            link.write(
-                {
-                    "tracking_number": info.get("number"),
-                    "tracking_company": info.get("company"),
-                    "tracking_url": info.get("url"),
-                }
-            )
+            link.write(link._tracking_vals(result))
+        number = first_tracking(result).get("number")
         self._synco_post(
             self.env._(
                 "Sent to Shopify: tracking of %(picking)s updated to %(number)s.",
                 picking=self.name,
-                number=info.get("number") or "-",
+                number=number or "-",
             )
         )
-        return f"tracking updated to {info.get('number')}"
+        return f"tracking updated to {number}"
+
+    # -- what Odoo will not ship ------------------------------------------------
+
+    def _synco_flag_left_open(self):
+        """An Odoo-led delivery done without a backorder for its rest ("No
+        backorder", a type that never makes one) or cancelled: Shopify still
+        expects those lines; say so on the order."""
+        if self.env.context.get("synco_from_shopify"):
+            return
+        led = self.filtered(
+            lambda p: (
+                p.sale_id.shopify_order_id
+                and p.sale_id.synco_shop_id
+                and p.sale_id.synco_shop_id._direction_for(warehouse=p.picking_type_id.warehouse_id)
+                == "odoo_to_shopify"
+            )
+        )
+        for sale in led.sale_id:
+            self.env["synco.fulfillment"]._synco_flag_left_open(sale)
+
+
+class SyncoFulfillment(models.Model):
+    _inherit = "synco.fulfillment"
+
+    @api.model
+    def _synco_flag_left_open(self, sale):
+        """Shopify lines of ``sale`` that no open or done delivery covers any
+        more (a delivery done without backorder, or cancelled, or the order
+        cancelled) stay open in Shopify: a job says so, and while it fails
+        the order needs attention and the Shopify managers have a to-do. One
+        such job per order: its Retry checks again."""
+        if not sale.order_line._synco_left_open():
+            return self.env["synco.job"]
+        key = f"left_open:{sale.id}"
+        Job = self.env["synco.job"]
+        failed = Job.search([("dedupe_key", "=", key), ("state", "=", "failed")], limit=1)
+        return failed or Job._enqueue(
+            sale.synco_shop_id,
+            "left_open",
+            model="synco.fulfillment",
+            payload={"sale_id": sale.id, "order_id": sale.shopify_order_id},
+            dedupe_key=key,
+            ordering_key=f"order:{sale.shopify_order_id}",
+        )
+
+    @api.model
+    def _synco_job_left_open(self, job):
+        sale = self.env["sale.order"].browse(job.payload["sale_id"]).exists()
+        left = sale.order_line._synco_left_open() if sale else []
+        if not left:
+            return "no Shopify line left open"
+        lines = "; ".join(
+            self.env._(
+                "%(product)s (Shopify line %(line)s): %(qty)s",
+                product=line.product_id.display_name,
+                line=line.shopify_line_item_id,
+                qty=qty,
+            )
+            for line, qty in left
+        )
+        raise NeedsAttention(
+            self.env._(
+                "Odoo will not ship these lines of %(order)s, which Shopify keeps open: "
+                "%(lines)s. Ship them from Odoo (a new delivery), or cancel or refund them in "
+                "Shopify.",
+                order=sale.name,
+                lines=lines,
+            )
+        )

@@ -5,10 +5,9 @@ a delivery ships quantities per order line from one warehouse, i.e. one
 location. So the quantities go onto the open FO lines there, a move is planned
 when the work sits at another merchant location, and otherwise the plan says
 in merchant terms why not. The crash window (a fulfillment a lost response
-already created) and the tracking input are here too.
+already created) is here too.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -55,9 +54,6 @@ DEAD_FULFILLMENT_STATUSES = frozenset({"CANCELLED", "ERROR", "FAILURE"})
 # fulfillmentCreate, and one fulfillment order at most once per call.
 MAX_FULFILLMENT_ORDER_LINES = 512
 _EPSILON = 1e-6
-# Odoo joins several tracking numbers with commas; people type ";" or lines.
-# Plain spaces are kept: "1Z 999 AA1 0123 4567 84" is one UPS number.
-_TRACKING_SEPARATORS = re.compile(r"[,;\r\n]+")
 
 
 @dataclass(frozen=True)
@@ -353,28 +349,6 @@ def _fulfilled(fulfillment):
     for node in (fulfillment.get("fulfillmentLineItems") or {}).get("nodes") or ():
         item = legacy_id(node["lineItem"]["id"])
         result[item] = result.get(item, 0) + int(node["quantity"])
-    return result
-
-
-def tracking_input(reference, company, known_company, url=None):
-    """FulfillmentTrackingInput from Odoo's tracking ``reference`` (numbers
-    separated by commas, semicolons or line breaks; deduplicated, in order)
-    and carrier ``company``. ``url`` (text or a list) is sent only for a
-    company Shopify does not know. None when there is nothing to send."""
-    numbers = list(dict.fromkeys(n.strip() for n in _TRACKING_SEPARATORS.split(reference or "")))
-    numbers = [n for n in numbers if n]
-    company = (company or "").strip()
-    if not numbers and not company:
-        return None
-    result = {"company": company} if company else {}
-    if len(numbers) == 1:
-        result["number"] = numbers[0]
-    elif numbers:
-        result["numbers"] = numbers
-    urls = [url] if isinstance(url, str) else list(url or ())
-    urls = [u.strip() for u in urls if u and u.strip()]
-    if urls and not known_company:
-        result.update({"urls": urls} if len(numbers) > 1 else {"url": urls[0]})
     return result
 
 
