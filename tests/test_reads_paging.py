@@ -4,7 +4,7 @@ queries over 1,000 points; and the push's split at 512 line items."""
 
 import pytest
 
-from synco_shopify.planning.fulfillment import (
+from synco_shopify.planning.push import (
     MAX_FULFILLMENT_ORDER_LINES,
     candidates,
     match_existing,

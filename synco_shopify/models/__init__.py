@@ -22,3 +22,7 @@ from . import (
     synco_shop_webhooks,
     synco_webhook_event,
 )
+
+# isort: split
+# The two directions extend the models above (synco.fulfillment among them).
+from . import synco_apply, synco_push

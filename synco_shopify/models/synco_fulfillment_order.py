@@ -1,7 +1,8 @@
 from odoo import api, models
 from odoo.tools.float_utils import float_compare
 
-from ..planning import fulfillment as fulfillment_planner
+from ..planning import notes
+from ..planning import push as push_planner
 from ..shopify import queries, reads
 from ..shopify.ids import legacy_id, to_gid
 from . import odoo_compat
@@ -80,7 +81,7 @@ class SyncoFulfillmentOrder(models.AbstractModel):
         mapping = shop.location_map_ids._find(location_id=self._location_id(fo))
         deliveries = self._synco_deliveries(sale, fo, mapping.warehouse_id, open_only=False)
         deliveries = deliveries.filtered(lambda p: p.state != "done" or not p.synco_fulfillment_ids)
-        reason = fulfillment_planner.hold_reason(fo)
+        reason = notes.render(push_planner.hold_reason(fo), self.env._)
         holds = fo.get("fulfillmentHolds") or [] if reason else []
         for picking in deliveries.filtered(lambda p: (p.shopify_hold_reason or "") != reason):
             picking.write(
@@ -285,3 +286,10 @@ class SyncoFulfillmentOrder(models.AbstractModel):
             target.action_assign()
             targets |= target
         return targets
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    def _synco_job_release_hold(self, job):
+        return self.env["synco.fulfillment.order"]._synco_release_holds(self, job)

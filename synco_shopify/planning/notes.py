@@ -41,7 +41,11 @@ class Note:
         """The text in the reader's language: ``translate`` is Odoo's
         ``env._`` (source, **values) -> str; None gives English."""
         translate = translate or _english
-        values = dict(self.values)
+        # A value may be a note itself (a label, a hold), shown in the same language.
+        values = {
+            key: value.render(translate) if isinstance(value, Note) else value
+            for key, value in self.values.items()
+        }
         if self.parts:
             values["parts"] = "; ".join(part.render(translate) for part in self.parts)
         return translate(_TEXTS[self.code], **values)

@@ -13,6 +13,7 @@ comparison can run every minute without repeating work.
 from dataclasses import dataclass, field
 
 from ..shopify.ids import legacy_id
+from ..shopify.tracking import first_tracking
 
 DEAD = frozenset({"CANCELLED", "ERROR", "FAILURE"})
 
@@ -26,7 +27,7 @@ class ReconcilePlan:
 
 def tracking_of(fulfillment):
     """(first number, company) Shopify shows for a fulfillment."""
-    info = (fulfillment.get("trackingInfo") or [{}])[0] or {}
+    info = first_tracking(fulfillment)
     return info.get("number") or None, info.get("company") or None
 
 

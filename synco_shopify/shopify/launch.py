@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime, timezone
 
 from .ids import legacy_id
+from .tracking import first_tracking
 from .webhooks import sign
 
 SHOP = "query LaunchShop { shop { name currencyCode } }"
@@ -240,7 +241,7 @@ class StoreDriver:
         """The body and headers of a signed ``fulfillments/*`` delivery of
         ``fulfillment`` (as read by this driver), as Shopify sends it. Pass
         the same ``webhook_id`` again to replay a delivery."""
-        info = (fulfillment.get("trackingInfo") or [{}])[0]
+        info = first_tracking(fulfillment)
         body = {
             "id": int(fulfillment["legacyResourceId"]),
             "admin_graphql_api_id": fulfillment["id"],

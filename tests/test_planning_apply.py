@@ -1,6 +1,6 @@
 """plan_apply: a Shopify fulfillment laid over open Odoo stock moves."""
 
-from synco_shopify.planning.shipment import plan_apply, plan_apply_groups
+from synco_shopify.planning.apply import plan_apply, plan_apply_groups
 
 BIG = 2**53
 ITEM_A, ITEM_B = str(BIG + 1101), str(BIG + 1102)
@@ -69,8 +69,9 @@ def test_missing_line_and_excess_quantity():
         (ITEM_A, 1.0, 2.0),
         (ITEM_B, 1, 0),
     ]
-    assert "only 2 open in Odoo" in plan.missing[0]["reason"]
-    assert "no open Odoo move" in plan.missing[1]["reason"]
+    assert [m["reason"].code for m in plan.missing] == ["apply.short", "apply.no_open_move"]
+    assert str(plan.missing[0]["reason"]).endswith("3 fulfilled in Shopify but only 2 open in Odoo")
+    assert "no open Odoo move" in str(plan.missing[1]["reason"])
     assert not plan.complete
 
 

@@ -11,6 +11,18 @@ move). What no open move can take is reported, never dropped.
 from dataclasses import dataclass, field
 
 from ..shopify.ids import legacy_id
+from .notes import _, note, register
+
+TEXTS = register(
+    {
+        "apply.no_open_move": _(
+            "line item %(item)s: %(quantity)s fulfilled in Shopify, no open Odoo move"
+        ),
+        "apply.short": _(
+            "line item %(item)s: %(quantity)s fulfilled in Shopify but only %(open)s open in Odoo"
+        ),
+    }
+)
 
 _EPSILON = 1e-6
 
@@ -19,7 +31,7 @@ _EPSILON = 1e-6
 class ApplyPlan:
     pickings: dict = field(default_factory=dict)  # picking_id -> {move_id: quantity}
     cross_warehouse: list = field(default_factory=list)  # {move_id, quantity, from_warehouse}
-    missing: list = field(default_factory=list)  # {line_item_id, quantity, open, reason}
+    missing: list = field(default_factory=list)  # {line_item_id, quantity, open, reason (a note)}
 
     @property
     def complete(self):
@@ -108,12 +120,9 @@ def _missing(item, quantity, moves):
     """What a person must know about a line Odoo cannot fully take."""
     open_quantity = sum(max(float(m["remaining"]), 0.0) for m in moves)
     if not moves:
-        reason = f"line item {item}: {quantity:g} fulfilled in Shopify, no open Odoo move"
+        reason = note("apply.no_open_move", item=item, quantity=f"{quantity:g}")
     else:
-        reason = (
-            f"line item {item}: {quantity:g} fulfilled in Shopify"
-            f" but only {open_quantity:g} open in Odoo"
-        )
+        reason = note("apply.short", item=item, quantity=f"{quantity:g}", open=f"{open_quantity:g}")
     return {
         "line_item_id": item,
         "quantity": quantity - open_quantity,

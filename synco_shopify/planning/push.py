@@ -5,27 +5,55 @@ a delivery ships quantities per order line from one warehouse, i.e. one
 location. So the quantities go onto the open FO lines there, a move is planned
 when the work sits at another merchant location, and otherwise the plan says
 in merchant terms why not. The crash window (a fulfillment a lost response
-already created) and the tracking input are here too.
+already created) is here too.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..shopify.ids import legacy_id, to_gid
+from .notes import _, note, register
+
+TEXTS = register(
+    {
+        "push.sku": _("SKU %(sku)s"),
+        "push.line_item": _("line item %(item)s"),
+        "push.location": _("location %(location)s"),
+        "push.unknown_location": _("an unknown location"),
+        "push.no_quantity": _("the delivery ships no quantity"),
+        "push.all_fulfilled": _("Shopify has already fulfilled every line"),
+        "push.not_on_order": _("%(label)s is not on this Shopify order"),
+        "push.not_whole": _("%(quantity)s of %(label)s is not a whole number of Shopify units"),
+        "push.none_open": _("%(label)s: %(count)s shipped but Shopify has 0 open"),
+        "push.short": _("%(label)s: %(count)s shipped but Shopify has only %(open)s open"),
+        "push.service": _(
+            "%(left)s of %(label)s assigned to the fulfillment service %(location)s;"
+            " the addon does not fulfill those"
+        ),
+        "push.no_fulfillment_here": _(
+            "%(left)s of %(label)s open at %(location)s (%(status)s),"
+            " but Shopify offers no fulfillment there"
+        ),
+        "push.cannot_move": _(
+            "%(left)s of %(label)s needed at %(location)s but open at %(others)s,"
+            " which cannot be moved"
+        ),
+        "push.held": _("%(quantity)s of %(label)s at %(location)s: %(hold)s"),
+        "push.move": _("move from %(sources)s to %(location)s"),
+        "push.scheduled": _("scheduled for later"),
+        "push.on_hold": _("on hold: %(reasons)s"),
+        "push.no_hold_reason": _("on hold: no reason given"),
+    }
+)
 
 OPEN_STATUSES = frozenset({"OPEN", "IN_PROGRESS"})
 WAITING_STATUSES = frozenset({"ON_HOLD", "SCHEDULED"})
 # Fulfillments in these states fulfil nothing, so they never match a delivery.
 DEAD_FULFILLMENT_STATUSES = frozenset({"CANCELLED", "ERROR", "FAILURE"})
-_NONE_OPEN = " but Shopify has 0 open"
 # Shopify takes at most this many line items per fulfillment order in one
 # fulfillmentCreate, and one fulfillment order at most once per call.
 MAX_FULFILLMENT_ORDER_LINES = 512
 _EPSILON = 1e-6
-# Odoo joins several tracking numbers with commas; people type ";" or lines.
-# Plain spaces are kept: "1Z 999 AA1 0123 4567 84" is one UPS number.
-_TRACKING_SEPARATORS = re.compile(r"[,;\r\n]+")
 
 
 @dataclass(frozen=True)
@@ -33,8 +61,10 @@ class PushPlan:
     kind: str  # "fulfill", "move", "wait", "nothing" or "stop"
     fulfillment_input: dict | None = None  # FulfillmentInput, for "fulfill"
     moves: tuple = ()  # fulfillmentOrderMove arguments (+ from_location), for "move"
-    reason: str = ""  # for "stop" and "wait"; "move" says what moves where
-    held: tuple = ()  # {line_item_id, quantity, fulfillment_order_id, reason}
+    # Why, as notes: one for "nothing" and "move" (what moves where), one per
+    # problem for "stop", one per held line for "wait"; notes.render shows them.
+    reason: object = ()
+    held: tuple = ()  # {line_item_id, quantity, fulfillment_order_id, reason (a note)}
 
 
 @dataclass(frozen=True)
@@ -44,8 +74,8 @@ class _FoLine:
     remaining: int
     kind: str  # "here", "move", "held", "3pl", "stuck" or "closed"
     here: bool  # assigned to the delivery's location
-    location: str  # the location's name, for messages
-    note: str  # hold reason, or the FO status
+    location: object  # the location's name (or a note), for messages
+    note: object  # the hold (a note), or the FO status
 
 
 def plan_push(lines, fulfillment_orders, location_id, location_names=None):
@@ -61,36 +91,40 @@ def plan_push(lines, fulfillment_orders, location_id, location_names=None):
     location_id = legacy_id(location_id)
     by_item, skus, ours = _index(fulfillment_orders, location_id)
     names = {legacy_id(k): v for k, v in (location_names or {}).items()}
-    ours = names.get(location_id) or ours or f"location {location_id}"
+    ours = names.get(location_id) or ours or note("push.location", location=location_id)
     wanted = _sum_lines(lines)
     if not wanted:
-        return PushPlan("nothing", reason="the delivery ships no quantity")
+        return PushPlan("nothing", reason=note("push.no_quantity"))
     problems, done, takes = [], [], []
     for item, quantity in wanted.items():
-        label = f"SKU {skus[item]}" if skus.get(item) else f"line item {item}"
+        label = (
+            note("push.sku", sku=skus[item])
+            if skus.get(item)
+            else note("push.line_item", item=item)
+        )
         problem, item_takes = _plan_item(quantity, by_item.get(item), label, ours)
-        if problem and problem.endswith(_NONE_OPEN):
+        if problem and problem.code == "push.none_open":
             done.append(problem)
         elif problem:
             problems.append(problem)
         takes += [(item, label, fl, q) for fl, q in item_takes]
     if problems or (done and takes):
-        return PushPlan("stop", reason="; ".join(problems + done))
+        return PushPlan("stop", reason=tuple(problems + done))
     if not takes:
-        return PushPlan("nothing", reason="Shopify has already fulfilled every line")
+        return PushPlan("nothing", reason=note("push.all_fulfilled"))
     return _verdict(takes, location_id, ours)
 
 
 def _plan_item(quantity, fo_lines, label, ours):
-    """(problem or None, [(FO line, quantity)]) for one line item; a problem
-    ending in _NONE_OPEN means Shopify has fulfilled it all already."""
+    """(problem note or None, [(FO line, quantity)]) for one line item; a
+    "push.none_open" problem means Shopify has fulfilled it all already."""
     count = _whole(quantity)
     if fo_lines is None:
-        return f"{label} is not on this Shopify order", []
+        return note("push.not_on_order", label=label), []
     if count is None:
-        return f"{quantity:g} of {label} is not a whole number of Shopify units", []
+        return note("push.not_whole", quantity=f"{quantity:g}", label=label), []
     if not any(fl.remaining for fl in fo_lines):
-        return f"{label}: {count} shipped{_NONE_OPEN}", []
+        return note("push.none_open", label=label, count=count), []
     takes, left = _allocate(count, fo_lines)
     return (_shortfall(label, count, left, fo_lines, ours) if left else None), takes
 
@@ -102,7 +136,9 @@ def _verdict(takes, location_id, ours):
             "line_item_id": item,
             "quantity": q,
             "fulfillment_order_id": fl.fo_id,
-            "reason": f"{q} of {label} at {fl.location}: {fl.note}",
+            "reason": note(
+                "push.held", quantity=q, label=label, location=fl.location, hold=fl.note
+            ),
         }
         for item, label, fl, q in takes
         if fl.kind == "held"
@@ -110,12 +146,13 @@ def _verdict(takes, location_id, ours):
     moving = [(fl, q) for _, _, fl, q in takes if fl.kind == "move"]
     if moving:
         moves = _moves(moving, location_id)
-        names = ", ".join(dict.fromkeys(m["from_location"] for m in moves))
-        return PushPlan("move", moves=moves, held=held, reason=f"move from {names} to {ours}")
+        names = _join(m["from_location"] for m in moves)
+        reason = note("push.move", sources=names, location=ours)
+        return PushPlan("move", moves=moves, held=held, reason=reason)
     here = [(fl, q) for _, _, fl, q in takes if fl.kind == "here"]
     if here:
         return PushPlan("fulfill", fulfillment_input=_fulfillment_input(here), held=held)
-    return PushPlan("wait", held=held, reason="; ".join(h["reason"] for h in held))
+    return PushPlan("wait", held=held, reason=tuple(h["reason"] for h in held))
 
 
 def _index(fulfillment_orders, location_id):
@@ -141,7 +178,7 @@ def _classify(fo, location_id):
     """(kind, at our location, location name, note) of one fulfillment order."""
     assigned = fo.get("assignedLocation") or {}
     location = assigned.get("location") or {}
-    name = location.get("name") or assigned.get("name") or "an unknown location"
+    name = location.get("name") or assigned.get("name") or note("push.unknown_location")
     here = _location_id(location) == location_id
     status = fo.get("status")
     actions = {a.get("action") for a in fo.get("supportedActions") or ()}
@@ -159,20 +196,22 @@ def _classify(fo, location_id):
 
 
 def hold_reason(fo):
-    """What holds ``fo`` back, for a person ("on hold: OTHER (notes)"), or
-    "" when it is not on hold or scheduled."""
+    """What holds ``fo`` back, for a person (a note: "on hold: OTHER
+    (notes)"), or "" when it is not on hold or scheduled."""
     return _hold_note(fo) if fo.get("status") in WAITING_STATUSES else ""
 
 
 def _hold_note(fo):
     """Why an ON_HOLD or SCHEDULED fulfillment order waits."""
     if fo.get("status") == "SCHEDULED":
-        return "scheduled for later"
+        return note("push.scheduled")
     reasons = [
         f"{h.get('reason')} ({h['reasonNotes']})" if h.get("reasonNotes") else str(h.get("reason"))
         for h in fo.get("fulfillmentHolds") or ()
     ]
-    return "on hold: " + (", ".join(reasons) or "no reason given")
+    if not reasons:
+        return note("push.no_hold_reason")
+    return note("push.on_hold", reasons=", ".join(reasons))
 
 
 def _allocate(needed, fo_lines):
@@ -193,19 +232,23 @@ def _shortfall(label, count, left, fo_lines, ours):
     open_lines = [fl for fl in fo_lines if fl.remaining]
     service = [fl for fl in open_lines if fl.kind == "3pl"]
     if service:
-        return (
-            f"{left} of {label} assigned to the fulfillment service {service[0].location};"
-            " the addon does not fulfill those"
-        )
+        return note("push.service", left=left, label=label, location=service[0].location)
     stuck = [fl for fl in open_lines if fl.kind == "stuck"]
     if stuck and stuck[0].here:
-        note = stuck[0].note
-        return f"{left} of {label} open at {ours} ({note}), but Shopify offers no fulfillment there"
+        status = stuck[0].note
+        return note(
+            "push.no_fulfillment_here", left=left, label=label, location=ours, status=status
+        )
     if stuck:
-        others = ", ".join(dict.fromkeys(fl.location for fl in stuck))
-        return f"{left} of {label} needed at {ours} but open at {others}, which cannot be moved"
+        others = _join(fl.location for fl in stuck)
+        return note("push.cannot_move", left=left, label=label, location=ours, others=others)
     total = sum(fl.remaining for fl in open_lines)
-    return f"{label}: {count} shipped but Shopify has only {total} open"
+    return note("push.short", label=label, count=count, open=total)
+
+
+def _join(names):
+    """Location names once each, in order, as one text (an unknown one in English)."""
+    return ", ".join(str(name) for name in dict.fromkeys(names))
 
 
 def _fulfillment_input(takes):
@@ -306,28 +349,6 @@ def _fulfilled(fulfillment):
     for node in (fulfillment.get("fulfillmentLineItems") or {}).get("nodes") or ():
         item = legacy_id(node["lineItem"]["id"])
         result[item] = result.get(item, 0) + int(node["quantity"])
-    return result
-
-
-def tracking_input(reference, company, known_company, url=None):
-    """FulfillmentTrackingInput from Odoo's tracking ``reference`` (numbers
-    separated by commas, semicolons or line breaks; deduplicated, in order)
-    and carrier ``company``. ``url`` (text or a list) is sent only for a
-    company Shopify does not know. None when there is nothing to send."""
-    numbers = list(dict.fromkeys(n.strip() for n in _TRACKING_SEPARATORS.split(reference or "")))
-    numbers = [n for n in numbers if n]
-    company = (company or "").strip()
-    if not numbers and not company:
-        return None
-    result = {"company": company} if company else {}
-    if len(numbers) == 1:
-        result["number"] = numbers[0]
-    elif numbers:
-        result["numbers"] = numbers
-    urls = [url] if isinstance(url, str) else list(url or ())
-    urls = [u.strip() for u in urls if u and u.strip()]
-    if urls and not known_company:
-        result.update({"urls": urls} if len(numbers) > 1 else {"url": urls[0]})
     return result
 
 

@@ -1,6 +1,7 @@
-"""plan_push, match_existing and tracking_input on GraphQL-shaped dicts."""
+"""plan_push and match_existing on GraphQL-shaped dicts."""
 
-from synco_shopify.planning.fulfillment import match_existing, plan_push, tracking_input
+from synco_shopify.planning import notes
+from synco_shopify.planning.push import hold_reason, match_existing, plan_push
 
 BIG = 2**53
 MAIN, EAST, TPL = str(BIG + 4001), str(BIG + 4002), str(BIG + 4003)
@@ -131,16 +132,42 @@ def test_cross_location_without_move_stops_naming_both_locations():
     east = fo(1, EAST, [fo_line(1, ITEM_A, 2)], actions=["CREATE_FULFILLMENT"])
     plan = plan_push([{"line_item_id": ITEM_A, "quantity": 2}], [east], MAIN, NAMES)
     assert plan.kind == "stop"
-    assert plan.reason == "2 of SKU ANVIL needed at Main but open at East, which cannot be moved"
+    assert [(n.code, n.values["left"], n.values["others"]) for n in plan.reason] == [
+        ("push.cannot_move", 2, "East")
+    ]
+    assert notes.render(plan.reason) == (
+        "2 of SKU ANVIL needed at Main but open at East, which cannot be moved"
+    )
+
+
+def test_a_stop_is_translated_with_its_label():
+    east = fo(1, EAST, [fo_line(1, ITEM_A, 2)], actions=["CREATE_FULFILLMENT"])
+    plan = plan_push([{"line_item_id": "77", "quantity": 1}], [east], MAIN)
+    assert plan.reason[0].code == "push.not_on_order"
+
+    def translate(source, **values):
+        return ("<" + source + ">") % values
+
+    assert notes.render(plan.reason, translate) == "<<line item 77> is not on this Shopify order>"
 
 
 def test_held_waits_and_names_the_hold_reason():
     held = fo(1, MAIN, [fo_line(1, ITEM_A, 2)], status="ON_HOLD", holds=["AWAITING_PAYMENT"])
     plan = plan_push([{"line_item_id": ITEM_A, "quantity": 2}], [held], MAIN)
     assert plan.kind == "wait"
-    assert "AWAITING_PAYMENT" in plan.reason
+    assert "AWAITING_PAYMENT" in notes.render(plan.reason)
     assert plan.held[0]["quantity"] == 2
     assert plan.held[0]["fulfillment_order_id"] == fo_id(1)
+
+
+def test_hold_reason_is_a_note_or_nothing():
+    held = fo(1, MAIN, [], status="ON_HOLD", holds=["AWAITING_PAYMENT", "OTHER"])
+    held["fulfillmentHolds"][1]["reasonNotes"] = "call first"
+    assert hold_reason(held).code == "push.on_hold"
+    assert str(hold_reason(held)) == "on hold: AWAITING_PAYMENT, OTHER (call first)"
+    assert str(hold_reason(fo(1, MAIN, [], status="ON_HOLD"))) == "on hold: no reason given"
+    assert hold_reason(fo(1, MAIN, [], status="SCHEDULED")).code == "push.scheduled"
+    assert hold_reason(fo(1, MAIN, [])) == ""
 
 
 def test_partly_held_fulfils_now_and_reports_the_rest():
@@ -152,7 +179,7 @@ def test_partly_held_fulfils_now_and_reports_the_rest():
     assert plan.kind == "fulfill"
     assert plan.fulfillment_input["lineItemsByFulfillmentOrder"] == [group(1, (1, 1))]
     assert [(h["line_item_id"], h["quantity"]) for h in plan.held] == [(ITEM_A, 2)]
-    assert "scheduled" in plan.held[0]["reason"]
+    assert "scheduled" in str(plan.held[0]["reason"])
 
 
 def test_open_quantity_here_goes_before_held_and_movable():
@@ -182,7 +209,7 @@ def test_fulfillment_service_stops():
     tpl = fo(1, TPL, [fo_line(1, ITEM_A, 2)], actions=["REQUEST_FULFILLMENT"], service=True)
     plan = plan_push([{"line_item_id": ITEM_A, "quantity": 2}], [tpl], MAIN)
     assert plan.kind == "stop"
-    assert "fulfillment service Speedy 3PL" in plan.reason
+    assert "fulfillment service Speedy 3PL" in notes.render(plan.reason)
 
 
 def test_non_whole_quantity_stops():
@@ -190,7 +217,7 @@ def test_non_whole_quantity_stops():
         [{"line_item_id": ITEM_A, "quantity": 2.5}], [fo(1, MAIN, [fo_line(1, ITEM_A, 3)])], MAIN
     )
     assert plan.kind == "stop"
-    assert plan.reason == "2.5 of SKU ANVIL is not a whole number of Shopify units"
+    assert notes.render(plan.reason) == "2.5 of SKU ANVIL is not a whole number of Shopify units"
 
 
 def test_float_noise_is_a_whole_number():
@@ -207,7 +234,7 @@ def test_over_shipment_stops_with_both_numbers():
         [{"line_item_id": ITEM_A, "quantity": 5}], [fo(1, MAIN, [fo_line(1, ITEM_A, 3)])], MAIN
     )
     assert plan.kind == "stop"
-    assert plan.reason == "SKU ANVIL: 5 shipped but Shopify has only 3 open"
+    assert notes.render(plan.reason) == "SKU ANVIL: 5 shipped but Shopify has only 3 open"
 
 
 def test_unknown_line_item_stops():
@@ -216,7 +243,7 @@ def test_unknown_line_item_stops():
         [{"line_item_id": unknown, "quantity": 1}], [fo(1, MAIN, [fo_line(1, ITEM_A, 3)])], MAIN
     )
     assert plan.kind == "stop"
-    assert unknown in plan.reason
+    assert unknown in notes.render(plan.reason)
 
 
 def test_everything_already_fulfilled_is_nothing():
@@ -234,7 +261,7 @@ def test_one_line_fulfilled_another_open_stops():
     lines = [{"line_item_id": ITEM_A, "quantity": 3}, {"line_item_id": ITEM_B, "quantity": 1}]
     plan = plan_push(lines, fos, MAIN)
     assert plan.kind == "stop"
-    assert "SKU ANVIL: 3 shipped but Shopify has 0 open" in plan.reason
+    assert "SKU ANVIL: 3 shipped but Shopify has 0 open" in notes.render(plan.reason)
 
 
 def fulfillment(n, location, pairs, status="SUCCESS"):
@@ -276,33 +303,3 @@ def test_match_existing_ignores_cancelled():
     assert match_existing(LINES, [cancelled], MAIN) is None
     live = fulfillment(2, MAIN, LINES_PAIRS)
     assert match_existing(LINES, [cancelled, live], MAIN) is live
-
-
-def test_tracking_single():
-    assert tracking_input(" 1Z999AA10123456784 ", "UPS", True) == {
-        "company": "UPS",
-        "number": "1Z999AA10123456784",
-    }
-
-
-def test_tracking_several_mixed_separators_and_duplicates():
-    reference = "JJD001, JJD002;JJD001 ,\nJJD003;;"
-    assert tracking_input(reference, "DHL Express", True, url="https://x.example/t") == {
-        "company": "DHL Express",
-        "numbers": ["JJD001", "JJD002", "JJD003"],
-    }
-
-
-def test_tracking_unknown_company_sends_url():
-    url = "https://track.example.com/?n=AB123"
-    assert tracking_input("AB123", "Kurier Nord", False, url=url) == {
-        "company": "Kurier Nord",
-        "number": "AB123",
-        "url": url,
-    }
-
-
-def test_tracking_empty():
-    assert tracking_input("", "", False) is None
-    assert tracking_input(None, None, True) is None
-    assert tracking_input(" , ", "GLS", True) == {"company": "GLS"}
