@@ -14,6 +14,7 @@ from . import (
     synco_location_map,
     synco_log,
     synco_reconcile,
+    synco_reopen,
     synco_shop,
     synco_webhook_event,
 )

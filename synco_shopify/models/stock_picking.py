@@ -111,6 +111,7 @@ class StockPicking(models.Model):
         )
         for sale in led.sale_id:
             self.env["synco.fulfillment"]._synco_flag_left_open(sale)
+        (self - led)._synco_note_left_open()
 
     def send_to_shipper(self):
         """Never book a carrier label for goods a 3PL already shipped: a

@@ -207,6 +207,8 @@ class SyncoFulfillment(models.Model):
                 self._synco_plan_move(move, warehouse)
             )
         plan = plan_apply_groups(lines, groups, warehouse.id)
+        if plan.missing and self._synco_reopen(sale, plan.missing, warehouse):
+            return self.with_context(synco_reopened=True)._synco_ship(sale, fulfillment, warehouse)
         if plan.missing:
             raise NeedsAttention(
                 self.env._(
@@ -328,15 +330,7 @@ class SyncoFulfillment(models.Model):
         left = sale.order_line._synco_left_open() if sale else []
         if not left:
             return "no Shopify line left open"
-        lines = "; ".join(
-            self.env._(
-                "%(product)s (Shopify line %(line)s): %(qty)s",
-                product=line.product_id.display_name,
-                line=line.shopify_line_item_id,
-                qty=qty,
-            )
-            for line, qty in left
-        )
+        lines = self.env["sale.order.line"]._synco_lines_text(left)
         raise NeedsAttention(
             self.env._(
                 "Odoo will not ship these lines of %(order)s, which Shopify keeps open: "
