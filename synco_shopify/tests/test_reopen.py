@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..shopify import queries
 from .common import SyncoHttpOrderCase
@@ -100,7 +100,11 @@ class TestReopen(SyncoHttpOrderCase):
 
     def test_cancelled_delivery(self):
         shopify, sale = self.order((self.anvil, 2, self.loc_main))
-        sale.picking_ids.action_cancel()
+        # A warehouse user, with no sales rights, cancels it.
+        picker = new_test_user(
+            self.env, login="picker", groups="stock.group_stock_user,synco_shopify.group_synco_user"
+        )
+        sale.picking_ids.with_user(picker).action_cancel()
         self.assert_noted(sale, shopify, 2.0)
         fulfillment = self.ship(shopify, 2)
         self.deliver()
