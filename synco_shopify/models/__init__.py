@@ -15,6 +15,7 @@ from . import (
     synco_location_map,
     synco_log,
     synco_reconcile,
+    synco_reopen,
     synco_shop,
     synco_shop_connection,
     synco_shop_dashboard,

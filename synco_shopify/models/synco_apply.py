@@ -143,6 +143,8 @@ class SyncoFulfillment(models.Model):
         for move in open_moves:
             groups.setdefault(move._synco_plan_group(), []).append(move._synco_plan_move(warehouse))
         plan = plan_apply_groups(lines, groups, warehouse.id)
+        if plan.missing and self._synco_reopen(sale, plan.missing, warehouse):
+            return self.with_context(synco_reopened=True)._synco_ship(sale, fulfillment, warehouse)
         if plan.missing:
             raise NeedsAttention(
                 self.env._(

@@ -347,6 +347,7 @@ class StockPicking(models.Model):
         )
         for sale in led.sale_id:
             self.env["synco.fulfillment"]._synco_flag_left_open(sale)
+        (self - led)._synco_note_left_open()
 
 
 class SyncoFulfillment(models.Model):
@@ -379,15 +380,7 @@ class SyncoFulfillment(models.Model):
         left = sale.order_line._synco_left_open() if sale else []
         if not left:
             return "no Shopify line left open"
-        lines = "; ".join(
-            self.env._(
-                "%(product)s (Shopify line %(line)s): %(qty)s",
-                product=line.product_id.display_name,
-                line=line.shopify_line_item_id,
-                qty=qty,
-            )
-            for line, qty in left
-        )
+        lines = self.env["sale.order.line"]._synco_lines_text(left)
         raise NeedsAttention(
             self.env._(
                 "Odoo will not ship these lines of %(order)s, which Shopify keeps open: "
