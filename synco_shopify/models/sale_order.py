@@ -4,10 +4,10 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..queue.status import SYNC_STATES, sync_state
 from ..shopify import queries
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id
-from ..queue.status import SYNC_STATES, sync_state
 from .odoo_compat import Constraint
 
 _logger = logging.getLogger(__name__)

@@ -23,6 +23,7 @@ from . import (
     test_secrets,
     test_shop_connection,
     test_units,
+    test_warehouse_user,
     test_webhook_intake,
     test_webhook_registration,
 )
