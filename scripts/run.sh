@@ -31,7 +31,7 @@ if ! ensure_postgres; then
     exit 1
 fi
 
-"$VENV/bin/python" -m synco_shopify.sandbox --port "$sandbox_port" --seed demo &
+"$VENV/bin/python" -m shopify_sandbox --port "$sandbox_port" --seed demo &
 sandbox_pid=$!
 trap 'kill $sandbox_pid 2>/dev/null || true' EXIT
 sandbox_url="http://127.0.0.1:$sandbox_port"

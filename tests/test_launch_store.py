@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from shopify_sandbox.launch import StoreDriver
 from synco_shopify.shopify import errors, webhooks
 from synco_shopify.shopify.client import ShopifyClient
-from synco_shopify.shopify.launch import StoreDriver
 
 SECRET = "sandbox-client-secret"
 

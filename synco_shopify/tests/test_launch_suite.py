@@ -2,17 +2,17 @@
 a full single-line fulfillment, a partial one with a backorder, tracking
 added after the fact, a webhook replay, and a cross-warehouse case.
 
-The store is driven only through the public GraphQL Admin API
-(``shopify.launch.StoreDriver``): orders are placed with ``orderCreate``
-and imported by the addon's own job, Shopify-side fulfillments are made
-with ``fulfillmentCreate``, and the webhooks Shopify would send are signed
-and posted to the real controller over HTTP by the suite (a development
-store cannot reach an Odoo on this machine). So the same suite runs
-against the sandbox (the default, in CI) and against a Shopify development
-store: ``scripts/launch_suite.sh`` with ``SYNCO_LAUNCH_SHOP`` and
-credentials set (see the README). Odoo's side lives in the test database
-and is rolled back; the orders made on the store stay there, tagged
-``synco-launch-check``.
+The store is driven only through the public GraphQL Admin API (the
+repository's ``shopify_sandbox.launch.StoreDriver``, which the addon does
+not ship): orders are placed with ``orderCreate`` and imported by the
+addon's own job, Shopify-side fulfillments are made with
+``fulfillmentCreate``, and the webhooks Shopify would send are signed and
+posted to the real controller over HTTP by the suite (a development store
+cannot reach an Odoo on this machine). So the same suite runs against the
+sandbox (the default, in CI) and against a Shopify development store:
+``scripts/launch_suite.sh`` with ``SYNCO_LAUNCH_SHOP`` and credentials set
+(see the README). Odoo's side lives in the test database and is rolled back;
+the orders made on the store stay there, tagged ``synco-launch-check``.
 """
 
 import os
@@ -26,12 +26,10 @@ from odoo.tests.common import _super_send
 from odoo.tools import config
 
 from ..models import odoo_compat
-from ..sandbox.admin import SandboxAdmin
 from ..shopify import clients
 from ..shopify.const import DEFAULT_API_VERSION
 from ..shopify.ids import legacy_id
-from ..shopify.launch import StoreDriver
-from .common import sandbox_url, stop_sandbox, ups_carrier
+from .common import sandbox_admin, sandbox_module, stop_sandbox, ups_carrier
 
 SANDBOX_DOMAIN = "acme-launch.myshopify.com"
 SANDBOX_SECRET = "synco-launch-secret-0123456789"
@@ -63,7 +61,7 @@ def store_settings():
             # Development stores take five orderCreate a minute.
             "order_interval": 13.0,
         }
-    sandbox = SandboxAdmin(sandbox_url())
+    sandbox = sandbox_admin()
     sandbox.reset(seed="empty")
     sandbox.config(
         name="Acme Launch",
@@ -104,6 +102,7 @@ class TestLaunchSuite(odoo_compat.LoopbackTimeouts, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.addClassCleanup(stop_sandbox)
+        store_driver = sandbox_module("launch").StoreDriver
         cls.settings = settings = store_settings()
         cls.startClassPatcher(
             patch.dict(config.options, {"synco_shopify_key": Fernet.generate_key().decode()})
@@ -125,7 +124,7 @@ class TestLaunchSuite(odoo_compat.LoopbackTimeouts, HttpCase):
         )
         cls.shop.action_test_connection()
         assert cls.shop.state == "connected", cls.shop.connection_message
-        cls.store = StoreDriver(
+        cls.store = store_driver(
             cls.shop._shopify_client(),
             settings["domain"],
             settings["client_secret"],
