@@ -22,14 +22,7 @@ sandbox_port="${SANDBOX_PORT:-8765}"
 db="${SYNCO_DB:-synco_demo}"
 
 ensure_venv
-if ! find_odoo; then
-    echo "Cannot run: $ODOO_MISSING" >&2
-    exit 1
-fi
-if ! ensure_postgres; then
-    echo "Cannot run: $PG_MISSING" >&2
-    exit 1
-fi
+require_odoo "Cannot run"
 
 "$VENV/bin/python" -m shopify_sandbox --port "$sandbox_port" --seed demo &
 sandbox_pid=$!
