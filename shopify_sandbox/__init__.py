@@ -80,14 +80,16 @@ Refused admin requests answer 422 {error}; malformed ones 400.
 
 import importlib
 
-# Loaded on first use: ``shopify_sandbox.admin`` (requests only) must
-# import in an interpreter without graphql-core, such as Odoo's own, which
-# runs the Odoo suite against a sandbox in another process.
+# Loaded on first use: ``shopify_sandbox.admin`` (requests only) and
+# ``shopify_sandbox.launch`` (the store driver) must import in an
+# interpreter without graphql-core, such as Odoo's own, which runs the Odoo
+# suite against a sandbox in another process.
 _LAZY = {
     "SandboxConfig": ".config",
     "SandboxServer": ".server",
     "SandboxError": ".store",
     "Store": ".store",
+    "StoreDriver": ".launch",
     "sign": ".webhooks",
 }
 
