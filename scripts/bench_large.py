@@ -30,7 +30,7 @@ from cryptography.fernet import Fernet
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_webhooks as bw
 
-from synco_shopify.sandbox.admin import SandboxAdmin
+from shopify_sandbox.admin import SandboxAdmin
 
 DOMAIN = "bench-large.myshopify.com"
 CLIENT_ID = "bench-client"
@@ -41,7 +41,7 @@ SCRIPT = r"""
 import json, time, tracemalloc
 import odoo.sql_db
 from odoo import Command
-from odoo.addons.synco_shopify.sandbox.admin import SandboxAdmin
+from shopify_sandbox.admin import SandboxAdmin
 sandbox = SandboxAdmin(%(url)r)
 main = sandbox.add_location("Main")
 tpl = sandbox.add_location("3PL", fulfillment_service="bench-3pl")
@@ -129,7 +129,8 @@ def main(argv=None):
     odoo, odoo_root, versions = bw.find_odoo()
     pg_version = bw.check_postgres()
     workdir = tempfile.mkdtemp(prefix="synco-bench-large-")
-    env = dict(os.environ, SYNCO_SHOPIFY_KEY=Fernet.generate_key().decode())
+    # The odoo shell imports the sandbox's admin API from the repository.
+    env = dict(os.environ, SYNCO_SHOPIFY_KEY=Fernet.generate_key().decode(), PYTHONPATH=bw.ROOT)
     addons = f"--addons-path={bw.addons_path(odoo_root)}"
     log = os.path.join(workdir, "odoo.log")
     procs = bw.Processes()

@@ -50,7 +50,7 @@ from cryptography.fernet import Fernet
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_webhooks as bw
 
-from synco_shopify.sandbox.admin import SandboxAdmin
+from shopify_sandbox.admin import SandboxAdmin
 
 DOMAIN = "bench-push.myshopify.com"
 CLIENT_ID = "bench-client"
@@ -59,7 +59,7 @@ WIDTHS = (1, 10, 40)
 
 SETUP = r"""
 import json
-from odoo.addons.synco_shopify.sandbox.admin import SandboxAdmin
+from shopify_sandbox.admin import SandboxAdmin
 sandbox = SandboxAdmin(%(url)r)
 main = sandbox.add_location("Main")
 skus = ["SKU-%%03d" %% i for i in range(%(products)d)]
@@ -100,7 +100,7 @@ print("SETUP " + json.dumps(pickings))
 PER_JOB = r"""
 import json
 import odoo.sql_db
-from odoo.addons.synco_shopify.sandbox.admin import SandboxAdmin
+from shopify_sandbox.admin import SandboxAdmin
 sandbox = SandboxAdmin(%(url)r)
 result = {}
 ctx = {"skip_backorder": True, "skip_sms": True, "skip_sanity_check": True}
@@ -158,7 +158,8 @@ def main(argv=None):
     pg_version = bw.check_postgres()
     workdir = tempfile.mkdtemp(prefix="synco-bench-push-")
     db = args.db
-    env = dict(os.environ, SYNCO_SHOPIFY_KEY=Fernet.generate_key().decode())
+    # The odoo shell imports the sandbox's admin API from the repository.
+    env = dict(os.environ, SYNCO_SHOPIFY_KEY=Fernet.generate_key().decode(), PYTHONPATH=bw.ROOT)
     addons = f"--addons-path={bw.addons_path(odoo_root)}"
     log = os.path.join(workdir, "odoo.log")
     procs = bw.Processes()

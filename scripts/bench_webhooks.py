@@ -64,7 +64,7 @@ except ImportError:  # pragma: no cover - the project venv has it
 import livekit  # noqa: E402
 from livekit import Processes, addons_path, free_port  # noqa: E402
 
-from synco_shopify.sandbox.admin import SandboxAdmin  # noqa: E402 - after the path fix
+from shopify_sandbox.admin import SandboxAdmin  # noqa: E402 - after the path fix
 from synco_shopify.shopify.const import WEBHOOK_ROUTE  # noqa: E402
 from synco_shopify.shopify.webhooks import sign  # noqa: E402
 

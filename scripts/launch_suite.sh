@@ -18,8 +18,7 @@ cd "$root"
 source scripts/lib.sh
 
 ensure_venv
-find_odoo || { echo "$ODOO_MISSING" >&2; exit 1; }
-ensure_postgres || { echo "$PG_MISSING" >&2; exit 1; }
+require_odoo "Cannot run the launch suite"
 
 if [[ -n "${SYNCO_LAUNCH_SHOP:-}" ]]; then
     echo "== launch suite against $SYNCO_LAUNCH_SHOP"

@@ -136,6 +136,18 @@ find_odoo() {
     use_odoo "$pick"
 }
 
+# require_odoo WHAT: find_odoo and ensure_postgres, or exit saying "WHAT: <why>".
+require_odoo() {
+    if ! find_odoo; then
+        echo "$1: $ODOO_MISSING" >&2
+        exit 1
+    fi
+    if ! ensure_postgres; then
+        echo "$1: $PG_MISSING" >&2
+        exit 1
+    fi
+}
+
 odoo_addons_path() {
     local paths="$root"
     [[ -d "$ODOO_ROOT/addons" ]] && paths="$ODOO_ROOT/addons,$paths"

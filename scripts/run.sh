@@ -22,16 +22,9 @@ sandbox_port="${SANDBOX_PORT:-8765}"
 db="${SYNCO_DB:-synco_demo}"
 
 ensure_venv
-if ! find_odoo; then
-    echo "Cannot run: $ODOO_MISSING" >&2
-    exit 1
-fi
-if ! ensure_postgres; then
-    echo "Cannot run: $PG_MISSING" >&2
-    exit 1
-fi
+require_odoo "Cannot run"
 
-"$VENV/bin/python" -m synco_shopify.sandbox --port "$sandbox_port" --seed demo &
+"$VENV/bin/python" -m shopify_sandbox --port "$sandbox_port" --seed demo &
 sandbox_pid=$!
 trap 'kill $sandbox_pid 2>/dev/null || true' EXIT
 sandbox_url="http://127.0.0.1:$sandbox_port"

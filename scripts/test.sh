@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Run every test: lint, the Odoo-free pytest suite, then the Odoo suite, the
-# uninstall check and the live suite on every Odoo (18, 19) found here.
+# Run every test: lint (ruff, pylint-odoo), the Odoo-free pytest suite (with
+# the check that the translation template holds every text of the code),
+# then the Odoo suite, the uninstall check, the kits suite and the live
+# suite on every Odoo (18, 19) found here.
 #
 #   scripts/test.sh            # everything that can run here
 #   scripts/test.sh --fast     # lint and the Odoo-free suite only
+#
+# The lint is the one of .pre-commit-config.yaml (settings in pyproject.toml);
+# scripts/make_pot.sh regenerates the translation template.
 #
 # After the Odoo suite, the live suite (tests_live/: a real Odoo server,
 # a private PostgreSQL and the sandbox, with killed workers, a restarted
@@ -26,9 +31,10 @@ source scripts/lib.sh
 
 ensure_venv
 
-echo "== lint (ruff)"
+echo "== lint (ruff, pylint-odoo; the same as .pre-commit-config.yaml)"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
+"$VENV/bin/pylint" synco_shopify synco_shopify_mrp
 
 echo "== Odoo-free suite (pytest)"
 "$VENV/bin/pytest" tests
@@ -56,60 +62,49 @@ fi
 summary=()
 dbs=()
 trap 'for d in "${dbs[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done' EXIT
-for odoo in "${ODOOS[@]}"; do
-    use_odoo "$odoo"
-    name="Odoo $ODOO_MAJOR ($ODOO_ROOT, ${ODOO_CMD[0]})"
-    db="synco_test_${ODOO_MAJOR}_$$"
+
+# run_suite MODULE DB WHAT: installs MODULE in a fresh database DB with its
+# tests, reports them, uninstalls the addon and checks nothing is left; on
+# success SUITE_COUNTS holds the counts, else the run fails naming WHAT.
+run_suite() {
+    local module=$1 db=$2 what=$3 log rc
     dbs+=("$db")
-    log=$(mktemp -t "synco-odoo${ODOO_MAJOR}-tests.XXXXXX.log")
-    echo "== Odoo suite on $name (database $db, log $log)"
-    # shellcheck disable=SC2046 # the options are words
+    log=$(mktemp -t "synco-odoo${ODOO_MAJOR}-${module}-tests.XXXXXX.log")
+    echo "== $what on $name (database $db, log $log)"
     set +e
+    # shellcheck disable=SC2046 # the options are words
     SYNCO_SANDBOX_PYTHON="$VENV/bin/python" SYNCO_SCREENSHOTS="$root/build/screenshots/odoo$ODOO_MAJOR" \
         "${ODOO_CMD[@]}" -d "$db" --addons-path="$(odoo_addons_path)" $(odoo_common_options) \
-        -i synco_shopify --test-enable --test-tags /synco_shopify \
+        -i "$module" --test-enable --test-tags "/$module" \
         --stop-after-init --http-port="$(free_port)" --log-level=test \
         > "$log" 2>&1
     rc=$?
     set -e
     if ! odoo_report "$log" "$rc"; then
-        echo "== verdict: FAILED (the Odoo suite on $name)"
+        echo "== verdict: FAILED (the $what on $name)"
         exit 1
     fi
-    counts=$(odoo_counts "$log")
     if ! odoo_uninstall_check "$db"; then
-        echo "== verdict: FAILED (uninstalling the addon on $name)"
+        echo "== verdict: FAILED (uninstalling $module on $name)"
         exit 1
     fi
     dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    SUITE_COUNTS=$(odoo_counts "$log")
+}
+
+for odoo in "${ODOOS[@]}"; do
+    use_odoo "$odoo"
+    name="Odoo $ODOO_MAJOR ($ODOO_ROOT, ${ODOO_CMD[0]})"
+    run_suite synco_shopify "synco_test_${ODOO_MAJOR}_$$" "Odoo suite"
+    counts=$SUITE_COUNTS
 
     # The kits glue in a database of its own: installing it pulls mrp in,
     # while the suite above proves synco_shopify itself needs no mrp.
     kits="kits suite skipped (this Odoo has no mrp addon)"
     if odoo_has_module mrp; then
-        db_mrp="synco_test_mrp_${ODOO_MAJOR}_$$"
-        dbs+=("$db_mrp")
-        log_mrp=$(mktemp -t "synco-odoo${ODOO_MAJOR}-mrp-tests.XXXXXX.log")
-        echo "== kits suite on $name (synco_shopify_mrp with mrp, database $db_mrp, log $log_mrp)"
-        set +e
-        # shellcheck disable=SC2046 # the options are words
-        SYNCO_SANDBOX_PYTHON="$VENV/bin/python" \
-            "${ODOO_CMD[@]}" -d "$db_mrp" --addons-path="$(odoo_addons_path)" $(odoo_common_options) \
-            -i synco_shopify_mrp --test-enable --test-tags /synco_shopify_mrp \
-            --stop-after-init --http-port="$(free_port)" --log-level=test \
-            > "$log_mrp" 2>&1
-        rc=$?
-        set -e
-        if ! odoo_report "$log_mrp" "$rc"; then
-            echo "== verdict: FAILED (the kits suite on $name)"
-            exit 1
-        fi
-        if ! odoo_uninstall_check "$db_mrp"; then
-            echo "== verdict: FAILED (uninstalling the addon and its kits glue on $name)"
-            exit 1
-        fi
-        dropdb --if-exists "$db_mrp" >/dev/null 2>&1 || true
-        kits="kits suite $(odoo_counts "$log_mrp")"
+        run_suite synco_shopify_mrp "synco_test_mrp_${ODOO_MAJOR}_$$" \
+            "kits suite (synco_shopify_mrp with mrp)"
+        kits="kits suite $SUITE_COUNTS"
     fi
 
     echo "== live suite on $name (tests_live: real processes and faults)"

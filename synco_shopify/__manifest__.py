@@ -4,6 +4,9 @@
     "summary": "Keep order fulfillment in step between Shopify and Odoo, in both directions",
     "category": "Inventory/Delivery",
     "author": "synco_shopify contributors",
+    "website": "https://github.com/synco-shopify/synco_shopify",
+    "maintainers": ["synco-shopify"],
+    "development_status": "Beta",
     "license": "LGPL-3",
     "depends": ["sale_stock", "stock_delivery"],
     "external_dependencies": {"python": ["requests", "cryptography"]},
@@ -15,7 +18,8 @@
         "views/synco_location_map_views.xml",
         "views/synco_job_views.xml",
         "views/synco_fulfillment_views.xml",
-        "views/synco_hold_views.xml",
+        "views/stock_picking_views.xml",
+        "views/sale_order_views.xml",
         "wizard/synco_order_import_wizard_views.xml",
         "wizard/synco_launch_check_wizard_views.xml",
         "views/synco_shop_views.xml",
@@ -26,6 +30,4 @@
     "assets": {
         "web.assets_tests": ["synco_shopify/static/tests/tours/*.js"],
     },
-    "installable": True,
-    "application": False,
 }

@@ -4,10 +4,10 @@
     "summary": "Kits (phantom bills of materials) in both directions of synco_shopify",
     "category": "Inventory/Delivery",
     "author": "synco_shopify contributors",
+    "website": "https://github.com/synco-shopify/synco_shopify",
+    "maintainers": ["synco-shopify"],
+    "development_status": "Beta",
     "license": "LGPL-3",
     "depends": ["synco_shopify", "mrp"],
-    "data": [],
-    "installable": True,
     "auto_install": True,
-    "application": False,
 }

@@ -1,8 +1,9 @@
 import sys
 from pathlib import Path
 
-# The Odoo-free packages live inside the addon; make the repository root
-# importable so ``import synco_shopify.shopify`` works without Odoo.
+# The Odoo-free packages live inside the addon, the sandbox beside it; make
+# the repository root importable so ``import synco_shopify.shopify`` and
+# ``import shopify_sandbox`` work without Odoo.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import json
@@ -12,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from synco_shopify.sandbox import SandboxServer
-from synco_shopify.sandbox.admin import SandboxAdmin
+from shopify_sandbox import SandboxServer
+from shopify_sandbox.admin import SandboxAdmin
 
 SANDBOX_TOKEN = "shpat_sandbox_token"
 

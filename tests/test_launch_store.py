@@ -2,12 +2,15 @@
 GraphQL documents must work on a Shopify development store."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from shopify_sandbox.launch import StoreDriver
 from synco_shopify.shopify import errors, webhooks
 from synco_shopify.shopify.client import ShopifyClient
-from synco_shopify.shopify.launch import StoreDriver
 
 SECRET = "sandbox-client-secret"
 
@@ -116,3 +119,16 @@ def test_delivery_is_signed_and_replayable(store):
     assert payload["order_id"] == int(order["legacyResourceId"])
     _body, again = driver.delivery("fulfillments/create", fulfillment, parsed.webhook_id)
     assert again["X-Shopify-Webhook-Id"] == parsed.webhook_id
+
+
+def test_what_odoo_imports_of_the_sandbox_needs_no_graphql_and_nothing_of_the_addon():
+    """The Odoo suite imports the admin API and the driver in Odoo's own
+    interpreter, from the repository beside the addon."""
+    code = (
+        "import sys; sys.modules['graphql'] = None; "
+        "import shopify_sandbox.admin, shopify_sandbox.launch; "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('odoo', 'synco_shopify')]"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True)
+    assert result.returncode == 0, result.stderr.decode()

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from synco_shopify.sandbox import SandboxServer
+from shopify_sandbox import SandboxServer
 from synco_shopify.shopify import queries
 
 LOCATIONS_10 = {"first": 10}

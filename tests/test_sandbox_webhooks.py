@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from synco_shopify.sandbox import sign
+from shopify_sandbox import sign
 from synco_shopify.shopify import queries
 
 SECRET = "sandbox-client-secret"
@@ -211,7 +211,7 @@ def test_status_page_lists_orders(sandbox, shop):
 
 def test_cli_starts_prints_one_line_and_stops_on_sigterm():
     process = subprocess.Popen(
-        [sys.executable, "-m", "synco_shopify.sandbox", "--port", "0", "--seed", "demo"],
+        [sys.executable, "-m", "shopify_sandbox", "--port", "0", "--seed", "demo"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -34,8 +34,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from shopify_sandbox.admin import SandboxAdmin  # noqa: E402, F401 - for conftest
 from synco_shopify.planning.retry import RUNNER_LOCK  # noqa: E402
-from synco_shopify.sandbox.admin import SandboxAdmin  # noqa: E402, F401 - for conftest
 from synco_shopify.shopify.const import WEBHOOK_ROUTE  # noqa: E402
 from synco_shopify.shopify.webhooks import sign  # noqa: E402
 
@@ -282,7 +282,7 @@ class Processes:
 def start_sandbox(procs, python, log_path):
     log = open(log_path, "w")  # noqa: SIM115 - lives as long as the process
     proc = procs.start(
-        [python, "-m", "synco_shopify.sandbox", "--port", "0", "--seed", "empty"],
+        [python, "-m", "shopify_sandbox", "--port", "0", "--seed", "empty"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=log,

@@ -2,20 +2,19 @@
 a full single-line fulfillment, a partial one with a backorder, tracking
 added after the fact, a webhook replay, and a cross-warehouse case.
 
-The store is driven only through the public GraphQL Admin API
-(``shopify.launch.StoreDriver``): orders are placed with ``orderCreate``
-and imported by the addon's own job, Shopify-side fulfillments are made
-with ``fulfillmentCreate``, and the webhooks Shopify would send are signed
-and posted to the real controller over HTTP by the suite (a development
-store cannot reach an Odoo on this machine). So the same suite runs
-against the sandbox (the default, in CI) and against a Shopify development
-store: ``scripts/launch_suite.sh`` with ``SYNCO_LAUNCH_SHOP`` and
-credentials set (see the README). Odoo's side lives in the test database
-and is rolled back; the orders made on the store stay there, tagged
-``synco-launch-check``.
+The store is driven only through the public GraphQL Admin API (the
+repository's ``shopify_sandbox.launch.StoreDriver``, which the addon does
+not ship): orders are placed with ``orderCreate`` and imported by the
+addon's own job, Shopify-side fulfillments are made with
+``fulfillmentCreate``, and the webhooks Shopify would send are signed and
+posted to the real controller over HTTP by the suite (a development store
+cannot reach an Odoo on this machine). So the same suite runs against the
+sandbox (the default, in CI) and against a Shopify development store:
+``scripts/launch_suite.sh`` with ``SYNCO_LAUNCH_SHOP`` and credentials set
+(see the README). Odoo's side lives in the test database and is rolled back;
+the orders made on the store stay there, tagged ``synco-launch-check``.
 """
 
-import os
 import uuid
 from unittest.mock import patch
 
@@ -26,66 +25,11 @@ from odoo.tests.common import _super_send
 from odoo.tools import config
 
 from ..models import odoo_compat
-from ..sandbox.admin import SandboxAdmin
 from ..shopify import clients
-from ..shopify.const import DEFAULT_API_VERSION, WEBHOOK_ROUTE
+from ..shopify.const import WEBHOOK_ROUTE
 from ..shopify.ids import legacy_id
-from ..shopify.launch import StoreDriver
-from .common import sandbox_url, stop_sandbox, ups_carrier
-
-SANDBOX_DOMAIN = "acme-launch.myshopify.com"
-SANDBOX_SECRET = "synco-launch-secret-0123456789"
-
-
-def store_settings():
-    """The store to run against: a development store when SYNCO_LAUNCH_SHOP
-    is set, else a fresh sandbox store with two locations and one product."""
-    env = os.environ
-    if env.get("SYNCO_LAUNCH_SHOP"):
-        secret = env.get("SYNCO_LAUNCH_CLIENT_SECRET")
-        if not (secret and env.get("SYNCO_LAUNCH_SKU")):
-            raise RuntimeError(
-                "SYNCO_LAUNCH_SHOP needs SYNCO_LAUNCH_CLIENT_SECRET (the app's secret, which "
-                "signs webhooks), SYNCO_LAUNCH_SKU, and SYNCO_LAUNCH_CLIENT_ID or "
-                "SYNCO_LAUNCH_ACCESS_TOKEN"
-            )
-        names = [n.strip() for n in env.get("SYNCO_LAUNCH_LOCATIONS", "").split(",") if n.strip()]
-        return {
-            "domain": env["SYNCO_LAUNCH_SHOP"].strip().lower(),
-            # A proxy in front of the store, or a sandbox playing one.
-            "base_url": env.get("SYNCO_LAUNCH_BASE_URL"),
-            "client_id": env.get("SYNCO_LAUNCH_CLIENT_ID"),
-            "client_secret": secret,
-            "access_token": env.get("SYNCO_LAUNCH_ACCESS_TOKEN"),
-            "api_version": env.get("SYNCO_LAUNCH_API_VERSION") or DEFAULT_API_VERSION,
-            "sku": env["SYNCO_LAUNCH_SKU"].strip(),
-            "locations": names or None,
-            # Development stores take five orderCreate a minute.
-            "order_interval": 13.0,
-        }
-    sandbox = SandboxAdmin(sandbox_url())
-    sandbox.reset(seed="empty")
-    sandbox.config(
-        name="Acme Launch",
-        domain=SANDBOX_DOMAIN,
-        client_id="synco-launch",
-        client_secret=SANDBOX_SECRET,
-    )
-    sandbox.add_location("Main Warehouse")
-    sandbox.add_location("East Warehouse")
-    sandbox.add_location("3PL Co", fulfillment_service=True)
-    sandbox.add_product("Anvil", sku="ANVIL")
-    return {
-        "domain": SANDBOX_DOMAIN,
-        "base_url": sandbox.url,
-        "client_id": "synco-launch",
-        "client_secret": SANDBOX_SECRET,
-        "access_token": None,
-        "api_version": DEFAULT_API_VERSION,
-        "sku": "ANVIL",
-        "locations": ["Main Warehouse", "East Warehouse"],
-        "order_interval": 0.0,
-    }
+from .common import sandbox_module, stop_sandbox, ups_carrier
+from .launch_store import store_settings
 
 
 @tagged("post_install", "-at_install", "synco_launch")
@@ -104,6 +48,7 @@ class TestLaunchSuite(odoo_compat.LoopbackTimeouts, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.addClassCleanup(stop_sandbox)
+        store_driver = sandbox_module("launch").StoreDriver
         cls.settings = settings = store_settings()
         cls.startClassPatcher(
             patch.dict(config.options, {"synco_shopify_key": Fernet.generate_key().decode()})
@@ -125,7 +70,7 @@ class TestLaunchSuite(odoo_compat.LoopbackTimeouts, HttpCase):
         )
         cls.shop.action_test_connection()
         assert cls.shop.state == "connected", cls.shop.connection_message
-        cls.store = StoreDriver(
+        cls.store = store_driver(
             cls.shop._shopify_client(),
             settings["domain"],
             settings["client_secret"],

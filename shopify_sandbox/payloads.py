@@ -7,7 +7,7 @@ ids are Python ints above 2**53 and must reach the wire as JSON integers.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from .amounts import amount_sum, money_set, order_tax_lines, order_totals, rest_tax_lines
 
 # Fields the sandbox has no model for, with the values a plain web order has.
 ORDER_DEFAULTS = {
@@ -64,15 +64,6 @@ CUSTOMER_DEFAULTS = {
 }
 
 
-def _money_set(amount: str, currency: str) -> dict:
-    money = {"amount": amount, "currency_code": currency}
-    return {"shop_money": money, "presentment_money": dict(money)}
-
-
-def _sum(values) -> str:
-    return str(sum((Decimal(v) for v in values), Decimal("0.00")).quantize(Decimal("0.01")))
-
-
 def _address(addr: dict | None) -> dict | None:
     if not addr:
         return None
@@ -110,24 +101,12 @@ def _default_address(o, customer: dict) -> dict | None:
     }
 
 
-def _tax_lines(lines: list[dict], currency: str) -> list[dict]:
-    return [
-        {
-            "title": t["title"],
-            "rate": t["rate"],
-            "price": t["amount"],
-            "price_set": _money_set(t["amount"], currency),
-        }
-        for t in lines
-    ]
-
-
 def line_item(li, fulfilled: int | None = None) -> dict:
     order = li.order
     currency = order.currency_code
     variant = li.variant
     done = order.fulfilled_quantity(li) if fulfilled is None else fulfilled
-    discount = _sum(d["amount"] for d in li.discount_allocations)
+    discount = amount_sum(d["amount"] for d in li.discount_allocations)
     return {
         "id": li.num,
         "admin_graphql_api_id": li.id,
@@ -148,22 +127,22 @@ def line_item(li, fulfilled: int | None = None) -> dict:
         "gift_card": False,
         "grams": 0,
         "price": li.price,
-        "price_set": _money_set(li.price, currency),
+        "price_set": money_set(li.price, currency),
         "total_discount": discount,
         "discount_allocations": [
             {
                 "amount": d["amount"],
-                "amount_set": _money_set(d["amount"], currency),
+                "amount_set": money_set(d["amount"], currency),
                 "discount_application_index": 0,
             }
             for d in li.discount_allocations
         ],
-        "tax_lines": _tax_lines(li.tax_lines, currency),
+        "tax_lines": rest_tax_lines(li.tax_lines, currency),
         "properties": [],
         "duties": [],
         "attributed_staffs": [],
         "product_exists": variant is not None,
-        "total_discount_set": _money_set(discount, currency),
+        "total_discount_set": money_set(discount, currency),
         "variant_inventory_management": "shopify" if variant else None,
         "variant_title": None,
         "vendor": "Acme",
@@ -199,73 +178,10 @@ def fulfillment(f) -> dict:
     }
 
 
-def order_tax_lines(o) -> list[dict]:
-    """The order's tax lines: as given, else the line and shipping tax lines
-    summed per title and rate, as Shopify aggregates them."""
-    if o.tax_lines:
-        return o.tax_lines
-    merged: dict[tuple, Decimal] = {}
-    every = [t for li in o.line_items for t in li.tax_lines]
-    every += [t for s in o.shipping_lines for t in s["tax_lines"]]
-    for t in every:
-        key = (t["title"], t["rate"])
-        merged[key] = merged.get(key, Decimal(0)) + Decimal(t["amount"])
-    return [{"title": k[0], "rate": k[1], "amount": _sum([v])} for k, v in merged.items()]
-
-
-def order_totals(o) -> dict:
-    """Shopify's order amounts: the subtotal is after discounts, the total
-    adds shipping and, unless prices include it, tax."""
-    before = _sum(Decimal(li.price) * li.quantity for li in o.line_items)
-    discounts = _sum(d["amount"] for li in o.line_items for d in li.discount_allocations)
-    subtotal = _sum([Decimal(before) - Decimal(discounts)])
-    shipping = _sum(s["price"] for s in o.shipping_lines)
-    tax = _sum(t["amount"] for t in order_tax_lines(o))
-    total = _sum([subtotal, shipping] + ([] if o.taxes_included else [tax]))
-    return {
-        "line_items": before,
-        "discounts": discounts,
-        "subtotal": subtotal,
-        "shipping": shipping,
-        "tax": tax,
-        "total": total,
-    }
-
-
-def current_total(o) -> str:
-    """``currentTotalPriceSet``: the total after edits and refunds lowered
-    line items' current quantities (each line's discounts and taxes in
-    proportion); shipping as charged."""
-    total = Decimal(0)
-    for li in o.line_items:
-        share = Decimal(li.current_quantity) / li.quantity if li.quantity else Decimal(0)
-        discounts = sum((Decimal(d["amount"]) for d in li.discount_allocations), Decimal(0))
-        total += Decimal(li.price) * li.current_quantity - discounts * share
-        if not o.taxes_included:
-            total += sum((Decimal(t["amount"]) for t in li.tax_lines), Decimal(0)) * share
-    for ship in o.shipping_lines:
-        total += Decimal(ship["price"])
-        if not o.taxes_included:
-            total += sum((Decimal(t["amount"]) for t in ship["tax_lines"]), Decimal(0))
-    if o.tax_lines and not o.taxes_included:
-        full = order_totals(o)
-        before = Decimal(full["subtotal"]) or Decimal(1)
-        total += Decimal(full["tax"]) * (total - Decimal(full["shipping"])) / before
-    return _sum([total])
-
-
 def order(o, domain: str = "acme.myshopify.com") -> dict:
+    """The ``orders/*`` body of order ``o``."""
     currency = o.currency_code
-    totals = order_totals(o)
-    subtotal, shipping, tax, total = (
-        totals["subtotal"],
-        totals["shipping"],
-        totals["tax"],
-        totals["total"],
-    )
-    discounts = totals["discounts"]
     status = o.display_fulfillment_status
-    customer = o.customer
     return {
         "id": o.num,
         "admin_graphql_api_id": o.id,
@@ -281,16 +197,9 @@ def order(o, domain: str = "acme.myshopify.com") -> dict:
         "closed_at": None,
         "currency": currency,
         "presentment_currency": currency,
-        "subtotal_price": subtotal,
-        "subtotal_price_set": _money_set(subtotal, currency),
-        "total_price": total,
-        "total_price_set": _money_set(total, currency),
-        "total_tax": tax,
-        "total_tax_set": _money_set(tax, currency),
-        "total_shipping_price_set": _money_set(shipping, currency),
-        "total_discounts": discounts,
+        **_order_amounts(o, currency),
         "taxes_included": o.taxes_included,
-        "tax_lines": _tax_lines(order_tax_lines(o), currency),
+        "tax_lines": rest_tax_lines(order_tax_lines(o), currency),
         "test": o.test,
         "note": o.note,
         "tags": "",
@@ -299,62 +208,88 @@ def order(o, domain: str = "acme.myshopify.com") -> dict:
             status
         ),
         "line_items": [line_item(li) for li in o.line_items],
-        "shipping_lines": [
-            {
-                "id": s["num"],
-                "title": s["title"],
-                "code": s["code"],
-                "source": "shopify",
-                "price": s["price"],
-                "price_set": _money_set(s["price"], currency),
-                "discounted_price": s["price"],
-                "discounted_price_set": _money_set(s["price"], currency),
-                "current_discounted_price_set": _money_set(s["price"], currency),
-                "tax_lines": _tax_lines(s["tax_lines"], currency),
-                "discount_allocations": [],
-                "carrier_identifier": None,
-                "is_removed": False,
-                "phone": None,
-                "requested_fulfillment_service_id": None,
-            }
-            for s in o.shipping_lines
-        ],
+        "shipping_lines": [_shipping_line(s, currency) for s in o.shipping_lines],
         "shipping_address": _address(o.shipping_address),
         "billing_address": _address(o.shipping_address),
-        "customer": {
-            "id": customer["num"],
-            "admin_graphql_api_id": f"gid://shopify/Customer/{customer['num']}",
-            "email": customer.get("email"),
-            "first_name": customer.get("first_name"),
-            "last_name": customer.get("last_name"),
-            **CUSTOMER_DEFAULTS,
-            "default_address": _default_address(o, customer),
-            "currency": currency,
-            "created_at": o.created_at,
-            "updated_at": o.created_at,
-        }
-        if customer
-        else None,
+        "customer": _customer(o, o.customer, currency) if o.customer else None,
         "fulfillments": [fulfillment(f) for f in o.fulfillments],
         **ORDER_DEFAULTS,
         "number": o.num % 10**6,
         "token": f"{o.num:x}",
         "order_status_url": f"https://{domain}/orders/{o.num:x}/authenticate",
+    }
+
+
+def _order_amounts(o, currency: str) -> dict:
+    """The order body's amounts, original and current (the same: the REST
+    body of an edited order is not modelled)."""
+    totals = order_totals(o)
+    subtotal, shipping, tax, total = (
+        totals["subtotal"],
+        totals["shipping"],
+        totals["tax"],
+        totals["total"],
+    )
+    discounts = totals["discounts"]
+    return {
+        "subtotal_price": subtotal,
+        "subtotal_price_set": money_set(subtotal, currency),
+        "total_price": total,
+        "total_price_set": money_set(total, currency),
+        "total_tax": tax,
+        "total_tax_set": money_set(tax, currency),
+        "total_shipping_price_set": money_set(shipping, currency),
+        "total_discounts": discounts,
         "current_subtotal_price": subtotal,
-        "current_subtotal_price_set": _money_set(subtotal, currency),
+        "current_subtotal_price_set": money_set(subtotal, currency),
         "current_total_price": total,
-        "current_total_price_set": _money_set(total, currency),
+        "current_total_price_set": money_set(total, currency),
         "current_total_tax": tax,
-        "current_total_tax_set": _money_set(tax, currency),
+        "current_total_tax_set": money_set(tax, currency),
         "current_total_discounts": discounts,
-        "current_total_discounts_set": _money_set(discounts, currency),
-        "current_shipping_price_set": _money_set(shipping, currency),
-        "total_discounts_set": _money_set(discounts, currency),
+        "current_total_discounts_set": money_set(discounts, currency),
+        "current_shipping_price_set": money_set(shipping, currency),
+        "total_discounts_set": money_set(discounts, currency),
         "total_line_items_price": totals["line_items"],
-        "total_line_items_price_set": _money_set(totals["line_items"], currency),
+        "total_line_items_price_set": money_set(totals["line_items"], currency),
         "total_outstanding": "0.00" if o.financial_status == "PAID" else total,
-        "total_cash_rounding_payment_adjustment_set": _money_set("0.00", currency),
-        "total_cash_rounding_refund_adjustment_set": _money_set("0.00", currency),
+        "total_cash_rounding_payment_adjustment_set": money_set("0.00", currency),
+        "total_cash_rounding_refund_adjustment_set": money_set("0.00", currency),
+    }
+
+
+def _shipping_line(s: dict, currency: str) -> dict:
+    return {
+        "id": s["num"],
+        "title": s["title"],
+        "code": s["code"],
+        "source": "shopify",
+        "price": s["price"],
+        "price_set": money_set(s["price"], currency),
+        "discounted_price": s["price"],
+        "discounted_price_set": money_set(s["price"], currency),
+        "current_discounted_price_set": money_set(s["price"], currency),
+        "tax_lines": rest_tax_lines(s["tax_lines"], currency),
+        "discount_allocations": [],
+        "carrier_identifier": None,
+        "is_removed": False,
+        "phone": None,
+        "requested_fulfillment_service_id": None,
+    }
+
+
+def _customer(o, customer: dict, currency: str) -> dict:
+    return {
+        "id": customer["num"],
+        "admin_graphql_api_id": f"gid://shopify/Customer/{customer['num']}",
+        "email": customer.get("email"),
+        "first_name": customer.get("first_name"),
+        "last_name": customer.get("last_name"),
+        **CUSTOMER_DEFAULTS,
+        "default_address": _default_address(o, customer),
+        "currency": currency,
+        "created_at": o.created_at,
+        "updated_at": o.created_at,
     }
 
 

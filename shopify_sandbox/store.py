@@ -187,38 +187,9 @@ class Store(FulfillmentOps, EditOps):
         if not spec.get("line_items"):
             raise SandboxError("an order needs line_items")
         for item in spec["line_items"]:
-            if item.get("variant_id"):
-                variant = self._find(self.variants(), item["variant_id"], "ProductVariant")
-                if variant is None:
-                    raise SandboxError(f"unknown variant {item['variant_id']}")
-            else:
-                variant = self.variant_by_sku(item.get("sku")) if item.get("sku") else None
-            if item.get("sku") and variant is None and not item.get("title"):
-                raise SandboxError(f"unknown sku {item['sku']!r}")
-            quantity = int(item.get("quantity", 1))
-            if quantity <= 0:
-                raise SandboxError("quantity must be positive")
-            line = LineItem(
-                num=self.next_id(),
-                order=order,
-                variant=variant,
-                title=item.get("title") or (variant.product.title if variant else "Item"),
-                sku=item.get("sku") or (variant.sku if variant else None),
-                quantity=quantity,
-                price=_money(item.get("price") or (variant.price if variant else "0.00")),
-                tax_lines=[_tax_line(t) for t in item.get("tax_lines", [])],
-                discount_allocations=[
-                    {"amount": _money(d.get("amount", d) if isinstance(d, dict) else d)}
-                    for d in item.get("discounts", [])
-                ],
-            )
+            line = self._line_item(order, item)
             order.line_items.append(line)
-            if item.get("location_id"):
-                loc = self.location(item["location_id"])
-                if loc is None:
-                    raise SandboxError(f"unknown location {item['location_id']}")
-            else:
-                loc = self.default_location()
+            loc = self._line_location(item)
             groups.setdefault(loc.num, (loc, []))[1].append(line)
         for loc, lines in groups.values():
             fo = FulfillmentOrder(self.next_id(), order, loc)
@@ -230,6 +201,44 @@ class Store(FulfillmentOps, EditOps):
         self.orders.append(order)
         self.emit("orders/create", payloads.order(order, self.config.shop_domain))
         return order
+
+    def _line_item(self, order: Order, item: dict) -> LineItem:
+        """A line item of a new order, from its ``line_items`` entry."""
+        if item.get("variant_id"):
+            variant = self._find(self.variants(), item["variant_id"], "ProductVariant")
+            if variant is None:
+                raise SandboxError(f"unknown variant {item['variant_id']}")
+        else:
+            variant = self.variant_by_sku(item.get("sku")) if item.get("sku") else None
+        if item.get("sku") and variant is None and not item.get("title"):
+            raise SandboxError(f"unknown sku {item['sku']!r}")
+        quantity = int(item.get("quantity", 1))
+        if quantity <= 0:
+            raise SandboxError("quantity must be positive")
+        return LineItem(
+            num=self.next_id(),
+            order=order,
+            variant=variant,
+            title=item.get("title") or (variant.product.title if variant else "Item"),
+            sku=item.get("sku") or (variant.sku if variant else None),
+            quantity=quantity,
+            price=_money(item.get("price") or (variant.price if variant else "0.00")),
+            tax_lines=[_tax_line(t) for t in item.get("tax_lines", [])],
+            discount_allocations=[
+                {"amount": _money(d.get("amount", d) if isinstance(d, dict) else d)}
+                for d in item.get("discounts", [])
+            ],
+        )
+
+    def _line_location(self, item: dict) -> Location:
+        """Where a new order's line item is assigned: its ``location_id``, else
+        the store's default location."""
+        if not item.get("location_id"):
+            return self.default_location()
+        loc = self.location(item["location_id"])
+        if loc is None:
+            raise SandboxError(f"unknown location {item['location_id']}")
+        return loc
 
     def touch(self, order: Order) -> None:
         """Mark an order changed and announce it."""

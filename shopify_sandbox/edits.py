@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import payloads
+from . import amounts, payloads
 from .models import FulfillmentOrder, FulfillmentOrderLine, LineItem, now_iso
 
 LIVE = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
@@ -235,9 +235,9 @@ def _refund_line(num, li, quantity, restock_type) -> dict:
         "quantity": quantity,
         "restock_type": restock_type,
         "subtotal": subtotal,
-        "subtotal_set": payloads._money_set(subtotal, currency),
+        "subtotal_set": amounts.money_set(subtotal, currency),
         "total_tax": "0.00",
-        "total_tax_set": payloads._money_set("0.00", currency),
+        "total_tax_set": amounts.money_set("0.00", currency),
         "line_item": payloads.line_item(li),
     }
 
@@ -258,7 +258,7 @@ def _refund(num, o, rows) -> dict:
         "restock": any(r["restock_type"] != "no_restock" for r in rows),
         "user_id": None,
         "duties": [],
-        "total_duties_set": payloads._money_set("0.00", o.currency_code),
+        "total_duties_set": amounts.money_set("0.00", o.currency_code),
         "return": None,
         "refund_shipping_lines": [],
         "refund_line_items": rows,

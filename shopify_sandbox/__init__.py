@@ -3,14 +3,19 @@
 A real HTTP server (stdlib ``ThreadingHTTPServer`` + graphql-core) that
 speaks the subset of the Admin GraphQL API, the client credentials grant
 and the signed-webhook protocol that synco_shopify uses, with the state
-semantics of a real store. It never imports odoo nor the addon's client.
+semantics of a real store. It never imports odoo nor the addon: it lives
+beside the addon in the repository, for its tests, benchmarks and
+``scripts/run.sh``, and is not part of what a merchant installs. Its
+``launch`` module is the launch suite's store driver (``StoreDriver``),
+which drives any store, this one or a development store, through the
+Admin API.
 
 Start it::
 
-    python -m synco_shopify.sandbox --port 8765 --seed demo
+    python -m shopify_sandbox --port 8765 --seed demo
     # prints "synco sandbox listening on http://127.0.0.1:8765"
 
-    from synco_shopify.sandbox import SandboxServer
+    from shopify_sandbox import SandboxServer
     with SandboxServer(port=0, seed="demo") as srv:   # or .start() / .stop()
         srv.url, srv.store
 
@@ -70,19 +75,21 @@ Admin API (JSON, no auth; ids are numbers or URL-encoded gids)
 ``GET /_sandbox/state``  everything.
 
 Refused admin requests answer 422 {error}; malformed ones 400.
-``synco_shopify.sandbox.admin.SandboxAdmin`` wraps all of this.
+``shopify_sandbox.admin.SandboxAdmin`` wraps all of this.
 """
 
 import importlib
 
-# Loaded on first use: ``synco_shopify.sandbox.admin`` (requests only) must
-# import in an interpreter without graphql-core, such as Odoo's own, which
-# runs the Odoo suite against a sandbox in another process.
+# Loaded on first use: ``shopify_sandbox.admin`` (requests only) and
+# ``shopify_sandbox.launch`` (the store driver) must import in an
+# interpreter without graphql-core, such as Odoo's own, which runs the Odoo
+# suite against a sandbox in another process.
 _LAZY = {
     "SandboxConfig": ".config",
     "SandboxServer": ".server",
     "SandboxError": ".store",
     "Store": ".store",
+    "StoreDriver": ".launch",
     "sign": ".webhooks",
 }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .payloads import current_total, order_tax_lines, order_totals
+from .amounts import current_total, order_tax_lines, order_totals
 from .resolvers import SCHEMA, _set, _tax_lines, bag, connection
 
 for _type, _field, _attr in [

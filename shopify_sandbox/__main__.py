@@ -1,4 +1,4 @@
-"""``python -m synco_shopify.sandbox``: run a sandbox until SIGTERM/SIGINT."""
+"""``python -m shopify_sandbox``: run a sandbox until SIGTERM/SIGINT."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .server import SandboxServer
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m synco_shopify.sandbox")
+    parser = argparse.ArgumentParser(prog="python -m shopify_sandbox")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--seed", choices=["demo", "empty"], default="demo")
