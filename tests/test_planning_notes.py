@@ -4,8 +4,8 @@ from synco_shopify.planning import notes
 
 TEXTS = notes.register(
     {
-        "test.short": notes._("%(sku)s ships %(qty)s"),
-        "test.list": notes._("Cannot push: %(parts)s"),
+        "test.short": notes._lt("%(sku)s ships %(qty)s"),
+        "test.list": notes._lt("Cannot push: %(parts)s"),
     }
 )
 

@@ -1,5 +1,5 @@
 """The committed translation templates are not stale: every text the code
-marks for translation (``_("...")``, ``env._("...")``, ``notes._("...")``,
+marks for translation (``_("...")``, ``env._("...")``, ``notes._lt("...")``,
 the calls Odoo's exporter reads) is in the addon's ``i18n/<addon>.pot``,
 and every entry the exporter took from the code is still in it. Fields,
 views and data are exported from a database: ``scripts/make_pot.sh``
@@ -18,7 +18,7 @@ ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 
 def code_texts(addon_dir):
     """{text: first place} of every literal first argument of a call to a
-    function or method named ``_`` in the addon's Python files."""
+    function or method named ``_`` or ``_lt`` in the addon's Python files."""
     texts = {}
     for path in sorted(Path(addon_dir).rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -27,7 +27,11 @@ def code_texts(addon_dir):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
             arg = node.args[0]
-            if name == "_" and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            if (
+                name in ("_", "_lt")
+                and isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+            ):
                 texts.setdefault(arg.value, f"{path.relative_to(addon_dir.parent)}:{node.lineno}")
     return texts
 
@@ -81,7 +85,7 @@ def test_the_check_reads_what_the_exporter_reads(tmp_path):
     """The check itself: the calls it finds, and a template's entries."""
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "a.py").write_text(
-        'self.env._("Shop %(name)s", name=n)\nnotes._("Held")\n_("a" "b")\n'
+        'self.env._("Shop %(name)s", name=n)\nnotes._lt("Held")\n_("a" "b")\n'
         'other("no")\n_(f"{x}")\nlogger.info("no")\n'
     )
     assert set(code_texts(tmp_path / "x")) == {"Shop %(name)s", "Held", "ab"}

@@ -7,7 +7,6 @@ class DeliveryCarrier(models.Model):
     _inherit = "delivery.carrier"
 
     shopify_tracking_company = fields.Char(
-        string="Shopify Tracking Company",
         help="Shopify's exact company name (case matters), e.g. UPS or DHL Express. With a "
         "name Shopify knows, Shopify builds the tracking link itself; when empty, the "
         "carrier's name is sent together with Odoo's tracking URL.",

@@ -358,7 +358,11 @@ class StockPicking(models.Model):
         ]
         if short:
             raise NeedsAttention(
-                self.env._("Not enough stock to validate %s: %s", self.name, "; ".join(short))
+                self.env._(
+                    "Not enough stock to validate %(picking)s: %(moves)s",
+                    picking=self.name,
+                    moves="; ".join(short),
+                )
             )
         for move in self.move_ids:
             move.quantity = quantities.get(move.id, 0.0)

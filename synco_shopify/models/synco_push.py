@@ -185,9 +185,10 @@ class StockPicking(models.Model):
         if not mapping:
             raise NeedsAttention(
                 self.env._(
-                    "Warehouse %s is mapped to no Shopify location of %s: map it, then retry.",
-                    self.picking_type_id.warehouse_id.name,
-                    shop.name,
+                    "Warehouse %(warehouse)s is mapped to no Shopify location of %(shop)s: "
+                    "map it, then retry.",
+                    warehouse=self.picking_type_id.warehouse_id.name,
+                    shop=shop.name,
                 )
             )
         return mapping

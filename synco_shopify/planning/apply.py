@@ -11,14 +11,14 @@ move). What no open move can take is reported, never dropped.
 from dataclasses import dataclass, field
 
 from ..shopify.ids import legacy_id
-from .notes import _, note, register
+from .notes import _lt, note, register
 
 TEXTS = register(
     {
-        "apply.no_open_move": _(
+        "apply.no_open_move": _lt(
             "line item %(item)s: %(quantity)s fulfilled in Shopify, no open Odoo move"
         ),
-        "apply.short": _(
+        "apply.short": _lt(
             "line item %(item)s: %(quantity)s fulfilled in Shopify but only %(open)s open in Odoo"
         ),
     }

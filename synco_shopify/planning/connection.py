@@ -6,21 +6,21 @@ in, one verdict out. Nothing here imports Odoo.
 from dataclasses import dataclass
 
 from . import notes
-from .notes import _, note
+from .notes import _lt, note
 
 TEXTS = notes.register(
     {
-        "connection.unreachable": _("Cannot reach %(url)s: %(reason)s"),
-        "connection.failed": _("%(reason)s Fix the credentials on the shop."),
-        "connection.other_store": _(
+        "connection.unreachable": _lt("Cannot reach %(url)s: %(reason)s"),
+        "connection.failed": _lt("%(reason)s Fix the credentials on the shop."),
+        "connection.other_store": _lt(
             "These credentials belong to %(seen)s, not %(shop_domain)s: enter the credentials "
             "of this store or correct the shop domain."
         ),
-        "connection.api_version": _(
+        "connection.api_version": _lt(
             "Shopify no longer serves API version %(version)s (it answered as %(served)s): "
             "choose a newer version on the shop."
         ),
-        "connection.missing_scopes": _(
+        "connection.missing_scopes": _lt(
             "The app lacks these access scopes: %(missing)s. Add them to the app's "
             "configuration in Shopify and install the new version."
         ),

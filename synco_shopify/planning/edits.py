@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 
 from ..shopify.ids import legacy_id
 from . import notes
-from .notes import _, note
+from .notes import _lt, note
 
 TEXTS = notes.register(
     {
-        "edits.blocked_one": _(
+        "edits.blocked_one": _lt(
             "%(label)s: Shopify now has %(target)g, but %(committed)g is already picked or "
             "shipped in Odoo (%(where)s)"
         ),
-        "edits.blocked": _(
+        "edits.blocked": _lt(
             "%(label)s: Shopify now has %(target)g, but %(committed)g are already picked or "
             "shipped in Odoo (%(where)s)"
         ),

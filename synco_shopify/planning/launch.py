@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from html import escape
 
 from . import notes
-from .notes import Note, _, note, render
+from .notes import Note, _lt, note, render
 
 LOCATIONS_MENU = "Inventory > Configuration > Shopify > Locations"
 CARRIERS_MENU = "Inventory > Configuration > Delivery > Shipping Methods"
@@ -23,74 +23,78 @@ KEY_SOURCES = {
 
 TEXTS = notes.register(
     {
-        "launch.label.credentials": _("Credentials"),
-        "launch.label.scopes": _("Access scopes"),
-        "launch.label.locations": _("Locations"),
-        "launch.label.carriers": _("Carriers"),
-        "launch.label.webhooks": _("Webhooks"),
-        "launch.label.cron": _("Job queue"),
-        "launch.label.key": _("Encryption key"),
-        "launch.label.failed_jobs": _("Failed jobs"),
-        "launch.label.server": _("Server"),
-        "launch.unknown": _("Unknown until the credentials work."),
-        "launch.problems": _("%(parts)s."),
-        "launch.credentials_ok": _("Shopify answers as %(shop_domain)s."),
-        "launch.scopes_ok": _("All %(count)s required scopes are granted."),
-        "launch.location_unsynced": _(
+        "launch.label.credentials": _lt("Credentials"),
+        "launch.label.scopes": _lt("Access scopes"),
+        "launch.label.locations": _lt("Locations"),
+        "launch.label.carriers": _lt("Carriers"),
+        "launch.label.webhooks": _lt("Webhooks"),
+        "launch.label.cron": _lt("Job queue"),
+        "launch.label.key": _lt("Encryption key"),
+        "launch.label.failed_jobs": _lt("Failed jobs"),
+        "launch.label.server": _lt("Server"),
+        "launch.unknown": _lt("Unknown until the credentials work."),
+        "launch.problems": _lt("%(parts)s."),
+        "launch.credentials_ok": _lt("Shopify answers as %(shop_domain)s."),
+        "launch.scopes_ok": _lt("All %(count)s required scopes are granted."),
+        "launch.location_unsynced": _lt(
             "Location '%(name)s' is not in Odoo: press Sync Locations on the shop, then pick "
             "its warehouse on %(menu)s"
         ),
-        "launch.location_no_warehouse": _(
+        "launch.location_no_warehouse": _lt(
             "Location '%(name)s' has no warehouse: pick one on %(menu)s"
         ),
-        "launch.location_other_company": _(
+        "launch.location_other_company": _lt(
             "Location '%(name)s' is mapped to warehouse '%(warehouse)s' of %(other)s, not of "
             "the shop's company %(company)s: pick a warehouse of %(company)s on %(menu)s"
         ),
-        "launch.location_no_direction": _(
+        "launch.location_no_direction": _lt(
             "Location '%(name)s' has no fulfillment direction: choose who leads it on %(menu)s"
         ),
-        "launch.locations_ok": _("All %(count)s active locations are mapped to a warehouse."),
-        "launch.carriers_unmapped": _(
+        "launch.locations_ok": _lt("All %(count)s active locations are mapped to a warehouse."),
+        "launch.carriers_unmapped": _lt(
             "No Shopify tracking company on %(names)s: set one on %(menu)s, or Shopify shows "
             "the carrier's Odoo name without a tracking link."
         ),
-        "launch.carriers_ok": _("Every carrier of the last 30 days' orders has a Shopify name."),
-        "launch.webhooks_missing": _(
+        "launch.carriers_ok": _lt("Every carrier of the last 30 days' orders has a Shopify name."),
+        "launch.webhooks_missing": _lt(
             "Not subscribed at %(address)s: %(missing)s. Press Register Webhooks on the shop."
         ),
-        "launch.webhooks_elsewhere": _(
+        "launch.webhooks_elsewhere": _lt(
             "Not subscribed at %(address)s: %(missing)s (%(elsewhere)s point at another "
             "address). Press Register Webhooks on the shop."
         ),
-        "launch.webhooks_ok": _("All %(count)s topics are sent to %(address)s."),
-        "launch.cron_archived": _(
+        "launch.webhooks_ok": _lt("All %(count)s topics are sent to %(address)s."),
+        "launch.cron_archived": _lt(
             "The scheduled action 'Shopify: run sync jobs' is archived: nothing is sent to "
             "Shopify. Activate it in Settings > Technical > Scheduled Actions."
         ),
-        "launch.cron_ok": _("The queue's scheduled action is active."),
-        "launch.key.config": _("Configured, from the Odoo configuration option synco_shopify_key."),
-        "launch.key.environment": _("Configured, from the environment variable SYNCO_SHOPIFY_KEY."),
-        "launch.key.file": _(
+        "launch.cron_ok": _lt("The queue's scheduled action is active."),
+        "launch.key.config": _lt(
+            "Configured, from the Odoo configuration option synco_shopify_key."
+        ),
+        "launch.key.environment": _lt(
+            "Configured, from the environment variable SYNCO_SHOPIFY_KEY."
+        ),
+        "launch.key.file": _lt(
             "Configured, from a key file in Odoo's data directory (back it up with the filestore)."
         ),
-        "launch.key.other": _("Configured, from %(origin)s."),
-        "launch.failed_jobs": _(
+        "launch.key.other": _lt("Configured, from %(origin)s."),
+        "launch.failed_jobs": _lt(
             "%(count)s job(s) failed more than a day ago (%(listed)s): fix the cause, then "
             "Retry or Cancel them on %(menu)s."
         ),
-        "launch.failed_jobs_more": _(
+        "launch.failed_jobs_more": _lt(
             "%(count)s job(s) failed more than a day ago (%(listed)s and %(more)s more): fix "
             "the cause, then Retry or Cancel them on %(menu)s."
         ),
-        "launch.failed_jobs_ok": _("No job has been failing for more than a day."),
-        "launch.table.ok": _("OK"),
-        "launch.table.fix": _("FIX"),
-        "launch.table.check": _("Check"),
-        "launch.table.todo": _("What to do"),
-        "launch.table.reason": _("Reason"),
-        "launch.table.jobs": _("Jobs"),
-        "launch.table.no_reason": _("(none)"),
+        "launch.failed_jobs_ok": _lt("No job has been failing for more than a day."),
+        "launch.table.ok": _lt("OK"),
+        "launch.table.fix": _lt("FIX"),
+        "launch.table.check": _lt("Check"),
+        "launch.table.todo": _lt("What to do"),
+        "launch.table.reason": _lt("Reason"),
+        "launch.table.jobs": _lt("Jobs"),
+        "launch.table.no_reason": _lt("(none)"),
     }
 )
 

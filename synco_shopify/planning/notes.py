@@ -5,16 +5,18 @@ A planner returns ``Note`` objects, never finished sentences: the Odoo
 side renders them in the reader's language with ``note.render(env._)``;
 outside Odoo (pytest, the command-line launch suite, logs) ``str(note)`` is
 the English text. Each planner module keeps its texts in a ``TEXTS`` dict
-of ``code: _("English with %(name)s placeholders")`` and registers it with
-``register(TEXTS)``: ``_`` here only marks the text for Odoo's ``.pot``
-extraction (it runs babel over every ``.py`` of the addon with the keyword
-``_``), so this module stays free of Odoo.
+of ``code: _lt("English with %(name)s placeholders")`` and registers it
+with ``register(TEXTS)``: ``_lt`` here only marks the text for Odoo's
+``.pot`` extraction (Odoo's exporter reads the keywords ``_`` and ``_lt``
+in every ``.py`` of the addon; ``_lt``, Odoo's name for a text translated
+later, is the one meant for module-level texts), so this module stays free
+of Odoo.
 """
 
 from dataclasses import dataclass, field
 
 
-def _(source):
+def _lt(source):
     """Mark ``source`` for translation; it is translated when rendered."""
     return source
 

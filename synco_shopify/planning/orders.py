@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from ..shopify.ids import legacy_id
 from . import notes
 from .edits import current_quantity
-from .notes import _, note
+from .notes import _lt, note
 
 CENT = Decimal("0.01")
 # Ten decimals of a percent keep any line below 10**8 exact to the cent.
@@ -23,12 +23,12 @@ HUNDRED = Decimal(100)
 
 TEXTS = notes.register(
     {
-        "orders.test": _("test order"),
-        "orders.cancelled": _("cancelled order"),
-        "orders.unmapped_locations": _(
+        "orders.test": _lt("test order"),
+        "orders.cancelled": _lt("cancelled order"),
+        "orders.unmapped_locations": _lt(
             "fulfillment orders at unmapped Shopify locations: %(locations)s"
         ),
-        "orders.no_sku": _("(no SKU) %(name)s"),
+        "orders.no_sku": _lt("(no SKU) %(name)s"),
     }
 )
 

@@ -12,37 +12,37 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..shopify.ids import legacy_id, to_gid
-from .notes import _, note, register
+from .notes import _lt, note, register
 
 TEXTS = register(
     {
-        "push.sku": _("SKU %(sku)s"),
-        "push.line_item": _("line item %(item)s"),
-        "push.location": _("location %(location)s"),
-        "push.unknown_location": _("an unknown location"),
-        "push.no_quantity": _("the delivery ships no quantity"),
-        "push.all_fulfilled": _("Shopify has already fulfilled every line"),
-        "push.not_on_order": _("%(label)s is not on this Shopify order"),
-        "push.not_whole": _("%(quantity)s of %(label)s is not a whole number of Shopify units"),
-        "push.none_open": _("%(label)s: %(count)s shipped but Shopify has 0 open"),
-        "push.short": _("%(label)s: %(count)s shipped but Shopify has only %(open)s open"),
-        "push.service": _(
+        "push.sku": _lt("SKU %(sku)s"),
+        "push.line_item": _lt("line item %(item)s"),
+        "push.location": _lt("location %(location)s"),
+        "push.unknown_location": _lt("an unknown location"),
+        "push.no_quantity": _lt("the delivery ships no quantity"),
+        "push.all_fulfilled": _lt("Shopify has already fulfilled every line"),
+        "push.not_on_order": _lt("%(label)s is not on this Shopify order"),
+        "push.not_whole": _lt("%(quantity)s of %(label)s is not a whole number of Shopify units"),
+        "push.none_open": _lt("%(label)s: %(count)s shipped but Shopify has 0 open"),
+        "push.short": _lt("%(label)s: %(count)s shipped but Shopify has only %(open)s open"),
+        "push.service": _lt(
             "%(left)s of %(label)s assigned to the fulfillment service %(location)s;"
             " the addon does not fulfill those"
         ),
-        "push.no_fulfillment_here": _(
+        "push.no_fulfillment_here": _lt(
             "%(left)s of %(label)s open at %(location)s (%(status)s),"
             " but Shopify offers no fulfillment there"
         ),
-        "push.cannot_move": _(
+        "push.cannot_move": _lt(
             "%(left)s of %(label)s needed at %(location)s but open at %(others)s,"
             " which cannot be moved"
         ),
-        "push.held": _("%(quantity)s of %(label)s at %(location)s: %(hold)s"),
-        "push.move": _("move from %(sources)s to %(location)s"),
-        "push.scheduled": _("scheduled for later"),
-        "push.on_hold": _("on hold: %(reasons)s"),
-        "push.no_hold_reason": _("on hold: no reason given"),
+        "push.held": _lt("%(quantity)s of %(label)s at %(location)s: %(hold)s"),
+        "push.move": _lt("move from %(sources)s to %(location)s"),
+        "push.scheduled": _lt("scheduled for later"),
+        "push.on_hold": _lt("on hold: %(reasons)s"),
+        "push.no_hold_reason": _lt("on hold: no reason given"),
     }
 )
 

@@ -21,7 +21,7 @@ serves one request at a time. Each process also keeps one connection to
 
 from . import notes
 from .launch import check, problems
-from .notes import _, note
+from .notes import _lt, note
 
 CRON_CONNECTIONS = 3
 # An HTTP worker's pool keeps its database's connection and, with a
@@ -33,7 +33,7 @@ THREADS_ENV = "ODOO_MAX_HTTP_THREADS"
 
 TEXTS = notes.register(
     {
-        "serving.unbounded": _(
+        "serving.unbounded": _lt(
             "The threaded server (workers = 0) serves every open connection in a thread of "
             "its own, without a limit, and each thread holds one of the pool's db_maxconn = "
             "%(maxconn)s connections while it serves a request; its %(cron)s cron thread(s) "
@@ -42,44 +42,44 @@ TEXTS = notes.register(
             "%(env)s=%(limit)s in the server's environment (requests beyond it wait instead), "
             "or run the prefork server (workers > 0)"
         ),
-        "serving.threads_over_pool": _(
+        "serving.threads_over_pool": _lt(
             "%(env)s = %(threads)s request threads and %(cron)s cron thread(s) (%(held)s "
             "connections) can hold more than db_maxconn = %(maxconn)s connections: set "
             "%(env)s to at most %(limit)s or raise db_maxconn to %(needed)s"
         ),
-        "serving.pool_below_cron": _(
+        "serving.pool_below_cron": _lt(
             "db_maxconn = %(maxconn)s is less than the %(cron_connections)s connections a cron "
             "worker holds: raise it to at least %(cron_connections)s"
         ),
-        "serving.postgres_limit": _(
+        "serving.postgres_limit": _lt(
             "This server can open %(needed)s PostgreSQL connections, more than the "
             "%(available)s PostgreSQL allows (max_connections = %(limit)s, less those reserved "
             "for superusers), before counting other servers and tools: raise max_connections "
             "or lower workers, max_cron_threads or %(env)s"
         ),
-        "serving.other_databases": _(
+        "serving.other_databases": _lt(
             "A request without a session to the webhook's host reaches these databases: "
             "%(reached)s; Odoo serves it only when that is exactly this one (%(dbname)s). Set "
             "dbfilter (e.g. ^%(dbname)s$, or ^%%d$ with one host per database) in the server's "
             "configuration"
         ),
-        "serving.no_database": _(
+        "serving.no_database": _lt(
             "A request without a session to the webhook's host reaches these databases: none; "
             "Odoo serves it only when that is exactly this one (%(dbname)s). Set dbfilter (e.g. "
             "^%(dbname)s$, or ^%%d$ with one host per database) in the server's configuration"
         ),
-        "serving.proxy_mode": _(
+        "serving.proxy_mode": _lt(
             "The webhook's address is HTTPS, so a proxy serves Odoo, but proxy_mode is off: "
             "Odoo then sees the proxy's address, not the client's, and an administrator's "
             "login can reset web.base.url to the proxy's inner address (unless "
             "web.base.url.freeze is set). Set proxy_mode = True and have the proxy send "
             "X-Forwarded-Host and X-Forwarded-Proto"
         ),
-        "serving.ok_prefork": _(
+        "serving.ok_prefork": _lt(
             "Webhooks reach %(dbname)s; the server (prefork, %(workers)s workers, %(cron)s "
             "cron) cannot run out of database connections."
         ),
-        "serving.ok_threaded": _(
+        "serving.ok_threaded": _lt(
             "Webhooks reach %(dbname)s; the server (threaded, at most %(threads)s requests at "
             "once, %(cron)s cron) cannot run out of database connections."
         ),

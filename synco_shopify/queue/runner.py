@@ -124,7 +124,8 @@ class SyncoJobRunner(models.Model):
         self.env.flush_all()
         if odoo_compat.in_test_mode(self.env):
             return
-        self.env.cr.commit()
+        # The runner is the unit of work, not the request (see _claim_and_run_next).
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         self.env.invalidate_all()
 
     @api.model

@@ -6,6 +6,7 @@ HTTP. Every message is built from the operation name and Shopify's own words
 and is redacted by the error class with the ``secrets`` passed in.
 """
 
+import contextlib
 import email.utils
 import re
 
@@ -37,10 +38,8 @@ def retry_after_seconds(value, now, default=DEFAULT_429_RETRY_AFTER):
     absent or unreadable."""
     if not value:
         return default
-    try:
+    with contextlib.suppress(ValueError):  # not a number: an HTTP date
         return max(0.0, float(value))
-    except ValueError:
-        pass
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -47,13 +47,13 @@ def _read_or_create_key_file(data_dir):
         # O_EXCL: two workers starting together must not write two keys.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        pass
+        fd = None  # made already, by this worker earlier or another one now
     except OSError as exc:
         raise VaultError(
             f"Cannot create the key file {path} ({exc.strerror}): set `{CONFIG_OPTION}` in "
             f"the Odoo configuration file or the environment variable {ENV_VAR}."
         ) from None
-    else:
+    if fd is not None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(Fernet.generate_key())
     try:
