@@ -1,6 +1,6 @@
-"""first_tracking and tracking_input: tracking as Shopify shows and takes it."""
+"""first_tracking, tracking_reference and tracking_input: tracking as Shopify shows and takes it."""
 
-from synco_shopify.shopify.tracking import first_tracking, tracking_input
+from synco_shopify.shopify.tracking import first_tracking, tracking_input, tracking_reference
 
 
 def test_the_first_tracking_item_or_nothing():
@@ -40,3 +40,10 @@ def test_tracking_empty():
     assert tracking_input("", "", False) is None
     assert tracking_input(None, None, True) is None
     assert tracking_input(" , ", "GLS", True) == {"company": "GLS"}
+
+
+def test_tracking_reference_joins_every_number_as_odoo_keeps_them():
+    fulfillment = {"trackingInfo": [{"number": "1Z1"}, {"number": None}, {"number": "1Z2"}]}
+    assert tracking_reference(fulfillment) == "1Z1,1Z2"
+    assert tracking_reference({"trackingInfo": []}) is False
+    assert tracking_reference(None) is False

@@ -11,7 +11,7 @@ from ..planning.apply import plan_apply_groups
 from ..planning.retry import NeedsAttention, RetryLater
 from ..shopify import reads
 from ..shopify.ids import legacy_id, to_gid
-from ..shopify.tracking import first_tracking
+from ..shopify.tracking import first_tracking, tracking_reference
 from . import odoo_compat
 
 ORDER_RECHECK = 10 * 60  # a fulfillment can arrive before its order is in Odoo
@@ -388,14 +388,9 @@ class StockPicking(models.Model):
 
     def _synco_tracking_vals(self, fulfillment):
         """Shopify's tracking, and the carrier it names, as delivery values."""
-        info = first_tracking(fulfillment)
-        vals = {
-            "carrier_tracking_ref": ",".join(
-                filter(None, [t.get("number") for t in fulfillment.get("trackingInfo") or []])
-            )
-            or False
-        }
-        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(info.get("company"))
+        vals = {"carrier_tracking_ref": tracking_reference(fulfillment)}
+        company = first_tracking(fulfillment).get("company")
+        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(company)
         if carrier:
             vals["carrier_id"] = carrier.id
         return vals

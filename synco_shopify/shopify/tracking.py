@@ -14,6 +14,13 @@ def first_tracking(fulfillment):
     return ((fulfillment or {}).get("trackingInfo") or [{}])[0] or {}
 
 
+def tracking_reference(fulfillment):
+    """Every tracking number of ``fulfillment`` as Odoo keeps them (joined
+    with commas), or False when it has none."""
+    items = (fulfillment or {}).get("trackingInfo") or []
+    return ",".join(item["number"] for item in items if item.get("number")) or False
+
+
 def tracking_input(reference, company, known_company, url=None):
     """FulfillmentTrackingInput from Odoo's tracking ``reference`` (numbers
     separated by commas, semicolons or line breaks; deduplicated, in order)
