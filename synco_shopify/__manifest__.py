@@ -17,6 +17,8 @@
         "data/delivery_carrier_data.xml",
         "views/synco_location_map_views.xml",
         "views/synco_job_views.xml",
+        "views/synco_webhook_event_views.xml",
+        "views/synco_log_views.xml",
         "views/synco_fulfillment_views.xml",
         "views/stock_picking_views.xml",
         "views/sale_order_views.xml",
