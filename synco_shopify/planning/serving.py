@@ -16,7 +16,7 @@ The threaded server (``--workers 0``) serves every open connection in a
 thread of its own, with no limit unless ``ODOO_MAX_HTTP_THREADS`` is set;
 the prefork server gives each worker process its own pool, and each worker
 serves one request at a time. Each process also keeps one connection to
-``postgres`` outside the pool to wake the cron workers (cron_wake).
+``postgres`` outside the pool to wake the cron workers (queue/wake.py).
 """
 
 from . import notes
