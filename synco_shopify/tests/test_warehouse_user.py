@@ -1,4 +1,4 @@
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from ..models.odoo_compat import USER_GROUPS
 from .common import SyncoOrderCase
@@ -33,9 +33,7 @@ class TestWarehouseUser(SyncoOrderCase):
         self.shop.fulfillment_direction = "odoo_to_shopify"
         shopify, sale = self.order((self.anvil, 3, self.loc_main))
         picking = sale.picking_ids.with_user(self.clerk)
-        with Form(picking) as form:  # the form a clerk opens
-            form.carrier_tracking_ref = "CLERK-1"
-        backorder = self.validate(picking, {self.anvil: 2})
+        backorder = self.validate(picking, {self.anvil: 2}, tracking="CLERK-1")
         self.run_jobs()
         (fulfillment,) = self.shopify_order(shopify)["fulfillments"]
         self.assertEqual(fulfillment["tracking"][0]["number"], "CLERK-1")
