@@ -298,3 +298,18 @@ class SyncoHttpOrderCase(SyncoOrderCase, HttpCase):
     def wait_webhooks(self):
         with odoo_compat.serving_requests(self):
             self.assertTrue(self.sandbox.wait_webhooks(timeout=20), "webhooks still in flight")
+
+
+class SyncoShopifyLedCase(SyncoHttpOrderCase):
+    """Shopify leads the shop: its fulfillments reach the controller as
+    signed webhooks and become validated deliveries."""
+
+    TOPICS = ("fulfillments/create", "fulfillments/update")
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.clear_faults()
+        self.shop.fulfillment_direction = "shopify_to_odoo"
+
+    def on_hand(self, product, warehouse=None):
+        return product.with_context(warehouse_id=(warehouse or self.warehouse).id).qty_available

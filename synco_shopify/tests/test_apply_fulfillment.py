@@ -3,23 +3,13 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from ..shopify import queries
-from .common import SyncoHttpOrderCase
+from .common import SyncoShopifyLedCase
 
 
 @tagged("post_install", "-at_install")
-class TestApplyFulfillment(SyncoHttpOrderCase):
+class TestApplyFulfillment(SyncoShopifyLedCase):
     """Shopify-led: a fulfillment made in Shopify (or by a 3PL) reaches the
     controller as a signed webhook over HTTP and becomes a validated delivery."""
-
-    TOPICS = ("fulfillments/create", "fulfillments/update")
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.clear_faults()
-        self.shop.fulfillment_direction = "shopify_to_odoo"
-
-    def on_hand(self, product, warehouse=None):
-        return product.with_context(warehouse_id=(warehouse or self.warehouse).id).qty_available
 
     def ship_in_shopify(self, shopify, items, location=None, tracking=None):
         """A fulfillment made in Shopify; ``items``: [(line index, quantity)]."""

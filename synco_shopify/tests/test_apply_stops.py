@@ -1,24 +1,14 @@
 from odoo.tests import tagged
 
 from ..shopify import queries
-from .common import SyncoHttpOrderCase
+from .common import SyncoShopifyLedCase
 
 
 @tagged("post_install", "-at_install")
-class TestApplyStops(SyncoHttpOrderCase):
+class TestApplyStops(SyncoShopifyLedCase):
     """Shopify-led: a fulfillment Odoo cannot place (a location mapped to no
     warehouse, or to another company's) or that Shopify has not finished
     (not SUCCESS) ends its job with the reason and moves nothing."""
-
-    TOPICS = ("fulfillments/create", "fulfillments/update")
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.clear_faults()
-        self.shop.fulfillment_direction = "shopify_to_odoo"
-
-    def on_hand(self, product, warehouse=None):
-        return product.with_context(warehouse_id=(warehouse or self.warehouse).id).qty_available
 
     def ship(self, shopify, qty, location=None, status=None):
         return self.sandbox.fulfill(

@@ -1,24 +1,14 @@
 from odoo.tests import tagged
 
 from ..shopify import queries
-from .common import SyncoHttpOrderCase
+from .common import SyncoShopifyLedCase
 
 
 @tagged("post_install", "-at_install")
-class TestMultiStep(SyncoHttpOrderCase):
+class TestMultiStep(SyncoShopifyLedCase):
     """Warehouses that deliver in two or three steps (pick + ship, pick +
     pack + ship): Shopify-led, what shipped goes through every step and the
     rest waits on backorders at each step; Odoo-led pushes the last step."""
-
-    TOPICS = ("fulfillments/create", "fulfillments/update")
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.clear_faults()
-        self.shop.fulfillment_direction = "shopify_to_odoo"
-
-    def on_hand(self, product, warehouse=None):
-        return product.with_context(warehouse_id=(warehouse or self.warehouse).id).qty_available
 
     def ship(self, shopify, items, location=None, number="1ZSTEPS"):
         return self.sandbox.fulfill(

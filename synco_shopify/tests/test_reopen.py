@@ -1,26 +1,19 @@
 from odoo.tests import new_test_user, tagged
 
 from ..shopify import queries
-from .common import SyncoHttpOrderCase
+from .common import SyncoShopifyLedCase
 
 TODO = "Shopify lines without an Odoo delivery"
 
 
 @tagged("post_install", "-at_install")
-class TestReopen(SyncoHttpOrderCase):
+class TestReopen(SyncoShopifyLedCase):
     """Shopify-led, when Odoo will not ship what Shopify may still ship ("No
     backorder", a type that never makes backorders, a cancelled delivery or
     sale order): the order gets a to-do naming the lines, and a later
     Shopify fulfillment of them makes their delivery again, from the
     warehouse that shipped, and validates it; a cancelled sale order stops
     the apply until it is confirmed again."""
-
-    TOPICS = ("fulfillments/create", "fulfillments/update")
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.clear_faults()
-        self.shop.fulfillment_direction = "shopify_to_odoo"
 
     def on_hand(self, warehouse=None):
         warehouse = warehouse or self.warehouse
