@@ -14,7 +14,7 @@ SOURCES = [
     path
     for addon in ("synco_shopify", "synco_shopify_mrp")
     for path in (ROOT / addon).rglob("*.py")
-    if "tests" not in path.parts
+    if "tests" not in path.relative_to(ROOT).parts
 ]
 
 
