@@ -78,6 +78,7 @@ class WebhookReceiver:
     def __init__(self):
         self.received: list[dict] = []
         self.statuses: list[int] = []  # answered in order, then 200
+        self.gate: threading.Event | None = None  # when set, answers wait for it
         self.condition = threading.Condition()
         receiver = self
 
@@ -98,9 +99,12 @@ class WebhookReceiver:
                         }
                     )
                     receiver.condition.notify_all()
+                if receiver.gate is not None:
+                    receiver.gate.wait(timeout=10)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                receiver.received[-1]["answered"] = True
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hooks"

@@ -71,17 +71,46 @@ def test_first_call_obtains_a_token_with_the_client_credentials_grant():
     assert records[0]["path"] == "/admin/oauth/access_token"
 
 
+class RecordingAdapter(requests.adapters.BaseAdapter):
+    """A transport under a real ``requests.Session``: keeps each request as
+    the session prepared it for the wire, and answers from a script."""
+
+    def __init__(self, *answers):
+        super().__init__()
+        self.answers = list(answers)
+        self.sent = []
+
+    def send(self, request, **_kwargs):
+        self.sent.append(request)
+        answer = self.answers.pop(0)
+        answer.request, answer.url = request, request.url
+        return answer
+
+    def close(self):
+        pass
+
+
 def test_the_grant_is_form_encoded_on_the_wire():
-    # Through a real session's request preparation, not just the fake's kwargs.
-    prepared = requests.Request(
-        "POST", TOKEN_URL, data={"client_id": "a", "client_secret": "b", "grant_type": "c"}
-    ).prepare()
-    assert prepared.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert parse_qs(prepared.body) == {
-        "client_id": ["a"],
-        "client_secret": ["b"],
-        "grant_type": ["c"],
+    # The client's own request, through a real session's preparation: what
+    # Shopify's token endpoint receives, not the keyword arguments.
+    adapter = RecordingAdapter(token_answer(), shop())
+    session = requests.Session()
+    session.mount("https://", adapter)
+    client = ShopifyClient(
+        BASE_URL, "2026-10", client_id=CLIENT_ID, client_secret=CLIENT_SECRET, session=session
+    )
+
+    client.execute(queries.SHOP)
+
+    grant, query = adapter.sent
+    assert (grant.method, grant.url) == ("POST", TOKEN_URL)
+    assert grant.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(grant.body) == {
+        "client_id": [CLIENT_ID],
+        "client_secret": [CLIENT_SECRET],
+        "grant_type": ["client_credentials"],
     }
+    assert query.headers["X-Shopify-Access-Token"] == GRANTED_TOKEN
 
 
 def test_the_token_is_cached_with_its_expiry_and_reused():

@@ -68,18 +68,47 @@ def test_pacer_remembers_the_requested_cost_per_operation():
     assert pacer.expected_cost("SyncoOrder") == 321
 
 
+class PausingPacer(CostPacer):
+    """A pacer whose estimate pauses once, in the first spender's thread,
+    after it read the points available and before it writes them back: a
+    second spender that may read them meanwhile (no lock) reads the same."""
+
+    def __init__(self, clock):
+        super().__init__(clock=clock)
+        self.first_paused = threading.Event()
+        self.second_read = threading.Event()
+
+    @property
+    def _restore_rate(self):
+        # _estimate() reads self._available, then this.
+        name = threading.current_thread().name
+        if name == "first" and not self.first_paused.is_set():
+            self.first_paused.set()
+            # The lock makes the second spender wait for us: then nothing
+            # comes, and the first goes on when the wait gives up.
+            self.second_read.wait(timeout=0.5)
+        elif name == "second":
+            self.second_read.set()
+        return self._rate
+
+    @_restore_rate.setter
+    def _restore_rate(self, value):
+        self._rate = value
+
+
 def test_pacer_spend_debits_the_estimate_for_concurrent_callers():
-    clock = Clock()
-    pacer = CostPacer(clock=clock)
+    pacer = PausingPacer(clock=Clock())
     pacer.update(cost(available=100, rate=10))
+    first = threading.Thread(target=pacer.spend, args=(10,), name="first")
+    second = threading.Thread(target=pacer.spend, args=(30,), name="second")
 
-    threads = [threading.Thread(target=pacer.spend, args=(10,)) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    first.start()
+    assert pacer.first_paused.wait(timeout=10)
+    second.start()
+    first.join()
+    second.join()
 
-    assert pacer.available() == pytest.approx(20)
+    assert pacer.available() == pytest.approx(60), "each spend debited once"
 
 
 def test_client_sleeps_when_the_bucket_is_short_by_less_than_max_pacing_sleep():

@@ -297,25 +297,53 @@ def test_move_refusals(sandbox, shop):
     ]
 
 
-def test_concurrent_creates_never_over_fulfill(sandbox, shop):
-    """One lock around each request: ten racing clients fulfill exactly the five units."""
-    from concurrent.futures import ThreadPoolExecutor
+def test_concurrent_creates_never_over_fulfill(sandbox, shop, monkeypatch):
+    """The sandbox runs one request at a time (its store lock): a second
+    client's fulfillmentCreate, sent while the first one has checked the
+    quantity left and not yet taken it, checks after the first took it."""
+    import threading
 
     from conftest import SandboxClient
 
-    order = _order(sandbox, ("ANVIL", 5, None))
+    from shopify_sandbox.fulfillment import FulfillmentOps
+
+    order = _order(sandbox, ("ANVIL", 1, None))
     fo = order["fulfillment_orders"][0]
+    checked, apply = FulfillmentOps._select_lines, FulfillmentOps.apply_fulfillment
+    first_checked, second_checked = threading.Event(), threading.Event()
 
-    def one(_i):
-        client = SandboxClient(sandbox.server)
-        return _create(client, [_group(fo, 1)])["userErrors"]
+    def select_lines(self, *args):
+        if first_checked.is_set():
+            second_checked.set()
+        return checked(self, *args)
 
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        results = list(pool.map(one, range(10)))
-    assert sum(1 for errors in results if not errors) == 5
+    def apply_fulfillment(self, *args, **kwargs):
+        if not first_checked.is_set():
+            first_checked.set()
+            # The lock keeps the second request out until this one is done:
+            # then nothing comes, and this one goes on when the wait gives up.
+            second_checked.wait(timeout=0.5)
+        return apply(self, *args, **kwargs)
+
+    monkeypatch.setattr(FulfillmentOps, "_select_lines", select_lines)
+    monkeypatch.setattr(FulfillmentOps, "apply_fulfillment", apply_fulfillment)
+    results = {}
+
+    def create(name):
+        results[name] = _create(SandboxClient(sandbox.server), [_group(fo, 1)])["userErrors"]
+
+    first = threading.Thread(target=create, args=("first",))
+    first.start()
+    assert first_checked.wait(timeout=10)
+    second = threading.Thread(target=create, args=("second",))
+    second.start()
+    first.join()
+    second.join()
+    assert results["first"] == []
+    assert results["second"], "the one unit was taken by the first"
     after = sandbox.admin.order(order["id"])
     assert after["fulfillment_orders"][0]["line_items"][0]["remaining_quantity"] == 0
-    assert len(after["fulfillments"]) == 5
+    assert len(after["fulfillments"]) == 1
 
 
 def test_a_3pl_fulfillment_reports_success_later(sandbox, shop):
