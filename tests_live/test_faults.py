@@ -382,11 +382,14 @@ def test_concurrent_copies_of_one_delivery_are_all_answered_200(live):
     """Shopify may deliver the same webhook twice at once. Each copy is
     validly signed: one is stored, every other is a 200 "duplicate".
 
-    Known bug (fails today): the second copy's INSERT ... ON CONFLICT DO
-    NOTHING meets the first one's uncommitted row and, under Odoo's
-    REPEATABLE READ, raises a serialization failure; Odoo retries the
-    request, but the controller read the body with get_data(cache=False),
-    so the retry verifies an empty body and answers 401 "bad signature"."""
+    Six copies race on six connections to a real server (the Odoo suite's
+    test cursor serializes requests, so this is where the race happens): a
+    copy's INSERT ... ON CONFLICT DO NOTHING meets another's uncommitted
+    row and, under Odoo's REPEATABLE READ, fails with a serialization error;
+    Odoo runs the request again, and the controller, which keeps the body it
+    read (get_data(cache=True)), verifies the same body and answers 200
+    "duplicate". With the body read uncached, the retry verified an empty
+    body and answered 401 "bad signature"."""
     odoo = live.odoo
     url = odoo.url + WEBHOOK_PATH
     answers = Counter()

@@ -8,7 +8,14 @@ from .common import SyncoOrderCase
 @tagged("post_install", "-at_install")
 class TestTrackingRaces(SyncoOrderCase):
     """A tracking or carrier change at any moment of a push: Shopify ends
-    with the last value Odoo holds. Against the sandbox over HTTP."""
+    with the last value Odoo holds. Against the sandbox over HTTP.
+
+    The test cursor is one transaction: a change "during" the push is
+    written inside the push's own transaction, once it has read the
+    tracking. That proves the order of the work (an update queued behind
+    the open push, sent after it), not two transactions racing; the change
+    committing on its own connection while a push is open runs on a real
+    server in tests_live/test_races_live.py."""
 
     def setUp(self):
         super().setUp()
@@ -33,7 +40,8 @@ class TestTrackingRaces(SyncoOrderCase):
 
     def change_during_push(self, picking, vals):
         """Run the queue with ``vals`` written to the delivery (as a user
-        would) once the push has read its tracking, before it sends it."""
+        would, but in the push's transaction) once the push has read its
+        tracking, before it sends it."""
         Picking = self.registry["stock.picking"]
         real = Picking._synco_tracking_input
 
