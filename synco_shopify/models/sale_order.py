@@ -46,7 +46,7 @@ class SaleOrder(models.Model):
         "UNIQUE (synco_shop_id, shopify_order_id)", "This Shopify order is already in Odoo."
     )
 
-    @api.depends("shopify_order_id", "synco_fulfillment_ids.state")
+    @api.depends("shopify_order_id", "synco_fulfillment_ids.state", "picking_ids.synco_state")
     def _compute_synco_state(self):
         """From the jobs of the order's deliveries, of the order itself and
         of its Shopify id (imports, Shopify fulfillments), in one query."""
@@ -75,11 +75,15 @@ class SaleOrder(models.Model):
                 order_id = by_ref.get((shop_id, order_ref))
             flags.setdefault(order_id, set()).add(flag)
         for order in self:
-            order.synco_state = sync_state(
+            state = sync_state(
                 flags.get(order.id, ()),
                 order.sudo().synco_fulfillment_ids.mapped("state"),
                 bool(order.shopify_order_id),
             )
+            shipped = order.picking_ids.filtered(lambda p: p.state == "done")
+            if state == "synced" and "not_sent" in shipped.mapped("synco_state"):
+                state = "not_sent"  # a delivery shipped that Shopify never heard of
+            order.synco_state = state
 
     @api.depends("picking_ids.shopify_hold_reason")
     def _compute_shopify_hold_reason(self):

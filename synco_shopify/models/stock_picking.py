@@ -41,6 +41,7 @@ class StockPicking(models.Model):
                 flags.get(picking.id, ()),
                 picking.sudo().synco_fulfillment_ids.mapped("state"),
                 picking.picking_type_code == "outgoing" and bool(picking.sale_id.shopify_order_id),
+                picking.state,
             )
 
     @api.depends("sale_id.shopify_admin_url")

@@ -1,20 +1,36 @@
-"""What a merchant sees on an order or a delivery: synced, pending, or
-needs attention, from the record's open and failed jobs."""
+"""What a merchant sees on an order or a delivery: synced, pending, needs
+attention, waiting or not sent, from the record's open and failed jobs and
+its fulfillment links."""
 
 from odoo import api, models
 from odoo.tools import SQL
 
-SYNC_STATES = [("synced", "Synced"), ("pending", "Pending"), ("attention", "Needs Attention")]
+SYNC_STATES = [
+    ("synced", "Synced"),
+    ("pending", "Pending"),
+    ("attention", "Needs Attention"),
+    ("waiting", "Waiting"),
+    ("not_sent", "Not Sent"),
+]
 
 
-def sync_state(job_flags, link_states, is_shopify):
+def sync_state(job_flags, link_states, is_shopify, delivery_state=None):
     """The status of a record from its open and failed jobs' flags
-    (``attention`` or ``pending``) and its fulfillment links' states."""
+    (``attention`` or ``pending``) and its fulfillment links' states.
+
+    With no job at work, a record is synced when Shopify has heard of it;
+    for a delivery (``delivery_state``, its Odoo state) that takes a
+    fulfillment link: without one it is ``waiting`` until it is done, then
+    ``not_sent`` (its push was cancelled, or nothing sends it)."""
     if "attention" in job_flags or "attention" in link_states:
         return "attention"
     if "pending" in job_flags:
         return "pending"
-    return "synced" if is_shopify else False
+    if not is_shopify:
+        return False
+    if delivery_state is None or link_states:
+        return "synced"
+    return "not_sent" if delivery_state in ("done", "cancel") else "waiting"
 
 
 class SyncoJobStatus(models.Model):

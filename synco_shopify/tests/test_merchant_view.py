@@ -24,13 +24,18 @@ class TestMerchantView(SyncoOrderCase):
             [("res_model", "=", "stock.picking"), ("res_id", "=", picking.id)]
         )
 
+    def fulfillments_in_shopify(self, shopify):
+        return [f for f in self.shopify_order(shopify)["fulfillments"] if f["status"] == "SUCCESS"]
+
     def attention(self, record, job):
         return record.activity_ids.filtered(lambda a: f"#{job.id}" in (a.summary or ""))
 
-    def test_status_goes_pending_then_synced_with_links_and_chatter(self):
+    def test_status_goes_waiting_then_pending_then_synced_with_links_and_chatter(self):
         shopify, sale = self.order((self.anvil, 1, self.loc_main))
         picking = sale.picking_ids
-        self.assertEqual(sale.synco_state, "synced")
+        # Imported: the order is as in Shopify; its delivery is not shipped,
+        # and Shopify has heard nothing of it.
+        self.assertEqual((picking.synco_state, sale.synco_state), ("waiting", "synced"))
         self.assertEqual(
             sale.shopify_admin_url,
             f"https://admin.shopify.com/store/acme-test/orders/{shopify['legacy_id']}",
@@ -86,7 +91,7 @@ class TestMerchantView(SyncoOrderCase):
 
     def test_cancelled_job_closes_its_todo(self):
         self._map(self.loc_east).warehouse_id = False
-        _shopify, sale = self.order((self.anvil, 1, self.loc_main), warehouse=self.warehouse_east)
+        shopify, sale = self.order((self.anvil, 1, self.loc_main), warehouse=self.warehouse_east)
         self.validate(sale.picking_ids)
         self.run_jobs()
         job = self.push_job(sale.picking_ids)
@@ -94,7 +99,18 @@ class TestMerchantView(SyncoOrderCase):
         job.action_cancel()
         self.assertFalse(self.attention(sale.picking_ids, job))
         self.env.invalidate_all()
-        self.assertEqual(sale.picking_ids.synco_state, "synced")
+        # Shipped, never sent, and nothing will send it: not "synced".
+        self.assertFalse(self.fulfillments_in_shopify(shopify))
+        self.assertEqual((sale.picking_ids.synco_state, sale.synco_state), ("not_sent", "not_sent"))
+
+    def test_delivery_validated_in_odoo_of_a_shopify_led_shop_is_not_sent(self):
+        self.shop.fulfillment_direction = "shopify_to_odoo"
+        _shopify, sale = self.order((self.anvil, 1, self.loc_main))
+        self.assertEqual(sale.picking_ids.synco_state, "waiting")
+        self.validate(sale.picking_ids)
+        self.run_jobs()
+        self.assertFalse(self.push_job(sale.picking_ids), "Shopify leads: nothing pushes it")
+        self.assertEqual((sale.picking_ids.synco_state, sale.synco_state), ("not_sent", "not_sent"))
 
     def test_job_without_a_record_puts_the_todo_on_the_shop(self):
         job = self.env["synco.job"]._enqueue(
