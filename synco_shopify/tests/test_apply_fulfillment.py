@@ -130,16 +130,27 @@ class TestApplyFulfillment(SyncoShopifyLedCase):
         self._map(self.loc_main).direction = "odoo_to_shopify"
         self._map(self.loc_east).direction = "shopify_to_odoo"
         shopify, sale = self.order((self.anvil, 1, self.loc_main), (self.skates, 1, self.loc_east))
-        # Odoo plans both lines from Main; give the skates to the East warehouse.
-        skates_move = sale.picking_ids.move_ids.filtered(lambda m: m.product_id == self.skates)
-        self.assertTrue(skates_move)
-        # East (Shopify-led): a 3PL ships the skates from East.
+        # Odoo plans both lines in one delivery from Main; Shopify has the
+        # skates at East.
+        self.assertEqual(sale.picking_ids.picking_type_id.warehouse_id, self.warehouse)
+        self.assertEqual(sale.picking_ids.move_ids.product_id, self.anvil | self.skates)
+        east_before = self.on_hand(self.skates, self.warehouse_east)
+        main_before = self.on_hand(self.skates)
+        # East (Shopify-led): a 3PL ships the skates from East, and Odoo
+        # follows from the East warehouse.
         self.ship_in_shopify(shopify, [(1, 1)], location=self.loc_east)
         self.deliver()
         east_done = self.done_pickings(sale)
         self.assertEqual(east_done.picking_type_id.warehouse_id, self.warehouse_east)
-        # Main (Odoo-led): the warehouse validates the anvil in Odoo.
+        self.assertEqual(east_done.move_ids.product_id, self.skates)
+        self.assertEqual(self.on_hand(self.skates, self.warehouse_east), east_before - 1)
+        self.assertEqual(self.on_hand(self.skates), main_before)
+        # Main (Odoo-led): Shopify's fulfillment validated nothing there; the
+        # warehouse validates the anvil in Odoo.
         main = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        self.assertEqual(main.picking_type_id.warehouse_id, self.warehouse)
+        open_moves = main.move_ids.filtered(lambda m: m.state != "cancel")
+        self.assertEqual(open_moves.product_id, self.anvil)
         self.validate(main)
         self.deliver()  # the push, then its fulfillments/create echo
         self.deliver()

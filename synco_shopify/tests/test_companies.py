@@ -118,7 +118,30 @@ class TestSecondCompany(SyncoHttpOrderCase):
             groups="base.group_user,synco_shopify.group_synco_manager",
             company_id=self.company_a.id,
         )
-        for model in ("synco.job", "synco.webhook.event", "synco.log", "synco.fulfillment"):
+        # Company A's own shop, with one record of each kind.
+        shop_a = self.env["synco.shop"].create(
+            {
+                "name": "Acme US",
+                "company_id": self.company_a.id,
+                "shop_domain": "acme-us.myshopify.com",
+                "client_id": "a",
+            }
+        )
+        mine = {
+            "synco.job": self.env["synco.job"]._enqueue(
+                shop_a, "import_order", model="sale.order", payload={"order_id": "1"}
+            ),
+            "synco.webhook.event": self.env["synco.webhook.event"].create(
+                {"shop_id": shop_a.id, "webhook_id": "wh-a", "topic": "orders/create"}
+            ),
+            "synco.log": self.env["synco.log"].create(
+                {"shop_id": shop_a.id, "operation": "SyncoShop", "outcome": "ok"}
+            ),
+            "synco.fulfillment": self.env["synco.fulfillment"].create(
+                {"shop_id": shop_a.id, "shopify_fulfillment_id": "1", "origin": "shopify"}
+            ),
+        }
+        for model, record in mine.items():
             self.assertTrue(self.env[model].search([("shop_id", "=", self.shop.id)]), model)
-            self.assertFalse(self.env[model].with_user(user_a).search([]), model)
-        self.assertFalse(self.env["synco.shop"].with_user(user_a).search([]))
+            self.assertEqual(self.env[model].with_user(user_a).search([]).ids, record.ids, model)
+        self.assertEqual(self.env["synco.shop"].with_user(user_a).search([]), shop_a)

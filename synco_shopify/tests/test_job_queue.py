@@ -1,6 +1,7 @@
 import time
 from contextlib import closing
 from datetime import timedelta
+from types import SimpleNamespace
 from unittest.mock import patch
 
 import psycopg2
@@ -368,21 +369,29 @@ class TestJobQueue(SyncoCase):
 
     def test_cron_wake_ups_are_coalesced_and_none_is_lost(self):
         # A burst of commits asking to wake the cron workers: one NOTIFY at
-        # once, then one more at the end of the interval, after the last.
-        sent = []
-        self.startPatcher(
-            patch.object(
-                wake.waker,
-                "notify",
-                side_effect=lambda dbs: sent.extend(sorted(dbs)),
-            )
-        )
+        # once, one more at the end of the interval, after the last. The
+        # clock stands still and the timer fires when the test says.
+        sent, timers = [], []
+
+        class Timer:
+            def __init__(self, delay, function):
+                self.delay, self.function = delay, function
+                timers.append(self)
+
+            def start(self):
+                pass
+
+        notify = patch.object(wake.waker, "notify", side_effect=lambda d: sent.extend(sorted(d)))
+        self.startPatcher(notify)
+        self.startPatcher(patch.object(wake, "time", SimpleNamespace(monotonic=lambda: 1000.0)))
+        self.startPatcher(patch.object(wake, "threading", SimpleNamespace(Timer=Timer)))
         wake._notify["last"] = 0.0
         for dbname in ["db1"] * 20 + ["db2"]:
             wake._notify_soon(dbname)
         self.assertEqual(sent, ["db1"])
-        timer = wake._notify["timer"]
-        self.assertIsNotNone(timer)
-        timer.join(5)
+        (timer,) = timers
+        self.assertIs(wake._notify["timer"], timer)
+        self.assertAlmostEqual(timer.delay, wake.NOTIFY_INTERVAL)
+        timer.function()
         self.assertEqual(sent, ["db1", "db1", "db2"])
         self.assertIsNone(wake._notify["timer"])

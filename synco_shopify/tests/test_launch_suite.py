@@ -249,16 +249,21 @@ class TestLaunchSuite(odoo_compat.LoopbackTimeouts, HttpCase):
 
     def test_odoo_replay_is_a_no_op(self):
         order, picking, fulfillment = self.odoo_ships_one()
-        # The job replayed, the trigger fired again, Shopify's webhook
-        # for the fulfillment delivered twice.
+        # The job replayed (its worker died after Shopify made the
+        # fulfillment, before the commit of the link and of the job's end),
+        # the trigger fired again, Shopify's webhook delivered twice.
         push = self.env["synco.job"].search(
             [("res_model", "=", "stock.picking"), ("res_id", "=", picking.id)]
         )
-        push.action_retry()
+        picking.synco_fulfillment_ids.unlink()
+        push.write({"state": "running", "result": False, "finished_at": False})
+        self.env.flush_all()
         picking._synco_enqueue_push()
         webhook_id = self.relay("fulfillments/create", fulfillment)
         self.relay("fulfillments/create", fulfillment, webhook_id)
         self.run_jobs()
+        self.assertEqual(push.state, "done", push.last_error)
+        self.assertIn("linked existing fulfillment", push.result)
         self.assertEqual(len(self.fulfillments(order)), 1)
         self.assertEqual(len(picking.synco_fulfillment_ids), 1)
         events = self.env["synco.webhook.event"].search([("webhook_id", "=", webhook_id)])

@@ -56,11 +56,25 @@ class TestLeftOpen(SyncoHttpOrderCase):
 
     def test_full_delivery_flags_nothing(self):
         _shopify, sale = self.order((self.anvil, 2, self.loc_main))
-        self.validate(sale.picking_ids, {self.anvil: 1})
+        self.validate(sale.picking_ids)
         self.deliver()
+        self.assertEqual(sale.order_line.qty_delivered, 2)
+        self.assert_nothing_flagged(sale)
+
+    def test_delivery_with_a_backorder_for_the_rest_flags_nothing(self):
+        _shopify, sale = self.order((self.anvil, 2, self.loc_main))
+        backorder = self.validate(sale.picking_ids, {self.anvil: 1})
+        self.assertEqual(backorder.move_ids.product_uom_qty, 1)
+        self.deliver()
+        self.assert_nothing_flagged(sale)
+        self.validate(backorder)
+        self.deliver()
+        self.assert_nothing_flagged(sale)
+
+    def assert_nothing_flagged(self, sale):
         self.assertFalse(self.env["synco.job"].search([("job_type", "=", "left_open")]))
         self.assertFalse(sale.activity_ids)
-        self.assertNotEqual(sale.synco_state, "attention")
+        self.assertEqual(sale.synco_state, "synced")
 
     def test_the_rest_refunded_then_retry_closes_it(self):
         shopify, sale = self.order((self.anvil, 2, self.loc_main))

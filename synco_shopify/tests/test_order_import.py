@@ -1,16 +1,14 @@
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models import odoo_compat
 from ..models.odoo_compat import SALE_LINE_TAXES as TAXES
 from ..shopify import queries
 from ..shopify.const import WEBHOOK_ROUTE
 from ..shopify.ids import to_gid
-from ..shopify.webhooks import WebhookHeaders
-from .common import SyncoOrderCase
+from .common import SyncoHttpOrderCase
 
 ADDRESS = {
     "name": "Wile E. Coyote",
@@ -24,40 +22,23 @@ ADDRESS = {
 }
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    """Stands in for Odoo's webhook endpoint: the sandbox delivers Shopify's
-    REST payloads, signed, exactly as a store would."""
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.server.received.append((dict(self.headers.items()), body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_args):
-        pass
-
-
 @tagged("post_install", "-at_install")
-class TestOrderImport(SyncoOrderCase):
-    """Orders in: Shopify orders become confirmed sale orders, from webhooks,
-    the catch-up and the manual import, against the sandbox over HTTP."""
+class TestOrderImport(SyncoHttpOrderCase):
+    """Orders in: Shopify orders become confirmed sale orders, from webhooks
+    (signed by the sandbox, posted to Odoo's controller over HTTP), the
+    catch-up and the manual import, against the sandbox over HTTP."""
+
+    TOPICS = ()  # each test sends the webhooks it is about
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-        cls.receiver.received = []
-        threading.Thread(target=cls.receiver.serve_forever, daemon=True).start()
-        cls.addClassCleanup(cls.receiver.server_close)
-        cls.addClassCleanup(cls.receiver.shutdown)
-        cls.hook_url = f"http://127.0.0.1:{cls.receiver.server_port}{WEBHOOK_ROUTE}"
+        cls.hook_url = f"{cls.base_url()}{WEBHOOK_ROUTE}"
         cls.sandbox.add_product("Widget", sku="WIDGET", barcode="0003")
 
     def setUp(self):
         super().setUp()
         self.sandbox.clear_faults()
-        self.receiver.received.clear()
 
     # -- helpers ------------------------------------------------------------------
 
@@ -72,18 +53,20 @@ class TestOrderImport(SyncoOrderCase):
         spec.setdefault("email", "roadrunner@example.com")
         return self.sandbox.create_order(line_items=items, **spec)
 
-    def deliver(self, topic, shopify, duplicates=0):
-        """Have the sandbox send a webhook for the order and take it in as
-        the controller would; returns the new events."""
-        self.receiver.received.clear()
-        self.sandbox.fire(
-            topic, resource_id=shopify["id"], uri=self.hook_url, duplicates=duplicates
+    def webhook(self, topic, shopify, duplicates=0):
+        """Have the sandbox send Shopify's webhook for the order to Odoo's
+        controller (``duplicates`` more copies of it); returns the events
+        stored, once every copy was answered 200."""
+        with odoo_compat.serving_requests(self):
+            sent = self.sandbox.fire(
+                topic, resource_id=shopify["id"], uri=self.hook_url, duplicates=duplicates
+            )
+            self.assertTrue(self.sandbox.wait_webhooks(timeout=20), "webhooks still in flight")
+        copies = [d for d in self.sandbox.deliveries() if d["webhook_id"] in sent["webhook_ids"]]
+        self.assertEqual([d["status"] for d in copies], [200] * (1 + duplicates))
+        return self.env["synco.webhook.event"].search(
+            [("shop_id", "=", self.shop.id), ("webhook_id", "in", sent["webhook_ids"])]
         )
-        self.assertTrue(self.sandbox.wait_webhooks(10))
-        events = self.env["synco.webhook.event"]
-        for headers, body in self.receiver.received:
-            events |= events._receive(self.shop, WebhookHeaders.from_headers(headers), body)
-        return events
 
     def sale_of(self, shopify):
         return self.env["sale.order"].search(
@@ -106,7 +89,7 @@ class TestOrderImport(SyncoOrderCase):
 
     def imported(self, shopify):
         """Import ``shopify`` through its orders/create webhook."""
-        self.deliver("orders/create", shopify)
+        self.webhook("orders/create", shopify)
         self.run_jobs()
         sale = self.sale_of(shopify)
         self.assertEqual(len(sale), 1, self.import_jobs(shopify).mapped("last_error"))
@@ -247,7 +230,7 @@ class TestOrderImport(SyncoOrderCase):
 
     def test_unmatched_sku_needs_attention_then_retry_imports(self):
         shopify = self.new_order(("ANVIL", 1, self.loc_main), ("WIDGET", 2, self.loc_main))
-        self.deliver("orders/create", shopify)
+        self.webhook("orders/create", shopify)
         self.run_jobs()
         job = self.import_jobs(shopify)
         self.assertEqual(job.state, "failed")
@@ -269,7 +252,7 @@ class TestOrderImport(SyncoOrderCase):
 
     def test_test_order_is_skipped(self):
         shopify = self.new_order(("ANVIL", 1, self.loc_main), test=True)
-        self.deliver("orders/create", shopify)
+        self.webhook("orders/create", shopify)
         self.run_jobs()
         job = self.import_jobs(shopify)
         self.assertEqual((job.state, job.result), ("done", "skipped: test order"))
@@ -277,7 +260,7 @@ class TestOrderImport(SyncoOrderCase):
 
     def test_order_of_an_unmapped_location_is_skipped(self):
         shopify = self.new_order(("ANVIL", 1, self.loc_main), ("SKATES", 1, self.loc_3pl))
-        self.deliver("orders/create", shopify)
+        self.webhook("orders/create", shopify)
         self.run_jobs()
         job = self.import_jobs(shopify)
         self.assertEqual(job.state, "done")
@@ -290,11 +273,10 @@ class TestOrderImport(SyncoOrderCase):
     def test_same_webhook_three_times_makes_one_order(self):
         shopify = self.new_order(("ANVIL", 1, self.loc_main), ("SKATES", 2, self.loc_main))
         # Shopify's retries of one delivery (one webhook id) are one event...
-        events = self.deliver("orders/create", shopify, duplicates=2)
-        self.assertEqual(len(self.receiver.received), 3)
+        events = self.webhook("orders/create", shopify, duplicates=2)
         # ...and separate deliveries for one order fold into one import.
-        events |= self.deliver("orders/create", shopify)
-        events |= self.deliver("orders/updated", shopify)
+        events |= self.webhook("orders/create", shopify)
+        events |= self.webhook("orders/updated", shopify)
         self.assertEqual(len(events), 3)
         self.run_jobs()
         self.assertEqual(set(events.mapped("state")), {"done"})
@@ -304,7 +286,7 @@ class TestOrderImport(SyncoOrderCase):
         self.assertEqual(len(sale.order_line), 2)
         self.assertEqual(len(sale.picking_ids), 1)
         # A later update changes nothing.
-        self.deliver("orders/updated", shopify)
+        self.webhook("orders/updated", shopify)
         self.run_jobs()
         self.assertEqual(len(self.sale_of(shopify).order_line), 2)
 
@@ -360,8 +342,8 @@ class TestOrderImport(SyncoOrderCase):
         shopify = self.new_order(("ANVIL", 2, self.loc_main))
         sale = self.imported(shopify)
         self.sandbox.cancel_order(shopify["id"])
-        self.deliver("orders/cancelled", shopify)
-        self.deliver("orders/updated", shopify)
+        self.webhook("orders/cancelled", shopify)
+        self.webhook("orders/updated", shopify)
         self.run_jobs()
         self.assertEqual(sale.state, "cancel")
         self.assertEqual(set(sale.picking_ids.mapped("state")), {"cancel"})
@@ -373,7 +355,7 @@ class TestOrderImport(SyncoOrderCase):
         backorder = self.validate(sale.picking_ids, {self.anvil: 1})
         self.run_jobs()  # the partial delivery reaches Shopify
         self.sandbox.cancel_order(shopify["id"])
-        self.deliver("orders/cancelled", shopify)
+        self.webhook("orders/cancelled", shopify)
         self.run_jobs()
         job = self.import_jobs(shopify).filtered(lambda j: j.dedupe_key.startswith("cancel:"))
         self.assertEqual(job.state, "failed")
@@ -385,7 +367,7 @@ class TestOrderImport(SyncoOrderCase):
     def test_cancelled_order_is_not_imported(self):
         shopify = self.new_order(("ANVIL", 1, self.loc_main))
         self.sandbox.cancel_order(shopify["id"])
-        self.deliver("orders/create", shopify)
+        self.webhook("orders/create", shopify)
         self.run_jobs()
         self.assertEqual(self.import_jobs(shopify).result, "skipped: cancelled order")
         self.assertFalse(self.sale_of(shopify))

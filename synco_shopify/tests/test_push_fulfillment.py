@@ -84,9 +84,19 @@ class TestPushFulfillment(SyncoOrderCase):
         self.validate(picking)
         self.run_jobs()
         job = self.push_jobs(picking)
-        job.action_retry()  # a replay of the job
-        picking._synco_enqueue_push()  # and of the trigger
+        # A replay of the job: its worker died after Shopify made the
+        # fulfillment, before the commit of the link and of the job's end.
+        picking.synco_fulfillment_ids.unlink()
+        job.write({"state": "running", "result": False, "finished_at": False})
+        self.env.flush_all()
+        picking._synco_enqueue_push()  # and of the trigger, meanwhile
         self.run_jobs()
+        self.assertEqual((job.state, job.crash_count), ("done", 1), job.last_error)
+        self.assertIn("linked existing fulfillment", job.result)
+        # And of the trigger once it is done.
+        picking._synco_enqueue_push()
+        self.run_jobs()
+        self.assertEqual(self.push_jobs(picking).mapped("result"), ["already linked", job.result])
         self.assertEqual(len(self.fulfillments(shopify)), 1)
         self.assertEqual(len(picking.synco_fulfillment_ids), 1)
 
