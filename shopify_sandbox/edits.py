@@ -1,12 +1,13 @@
-"""Order edits, refunds of unfulfilled units and stacked holds, as Shopify
-applies them.
+"""Order edits, refunds and stacked holds, as Shopify applies them.
 
 An edit or a refund changes ``LineItem.currentQuantity`` (``quantity`` stays
-what was ordered) and the fulfillment order lines drop or grow with it: the
-unfulfilled units are what goes. Units already fulfilled cannot be edited
-away. Each change fires what Shopify fires: ``orders/edited`` (with the
-edit's additions and removals) or ``refunds/create``, then
-``orders/updated``. Holds stack (2025-01) and are released by id.
+what was ordered). An edit, and a refund of unfulfilled units, make the
+fulfillment order lines drop or grow with it: the unfulfilled units are
+what goes. Units already fulfilled cannot be edited away; a refund of them
+(restocked or not) leaves the fulfillment orders as they are. Each change
+fires what Shopify fires: ``orders/edited`` (with the edit's additions and
+removals) or ``refunds/create`` (the refund is kept on the order, in its
+``refunds``), then ``orders/updated``. Holds stack (2025-01) and are released by id.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from . import amounts, payloads
 from .models import FulfillmentOrder, FulfillmentOrderLine, LineItem, now_iso
 
 LIVE = ("OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED")
+# What refundCreate accepts (LEGACY_RESTOCK only shows on old refunds).
+REFUND_RESTOCK_TYPES = ("cancel", "return", "no_restock")
 
 
 class EditError(Exception):
@@ -50,7 +53,7 @@ class EditOps:
                 self._drop_units(line, -delta)
                 removals.append({"id": line.num, "delta": -delta})
             elif delta > 0:
-                self._add_units(line, delta, self._line_location(line))
+                self._add_units(line, delta, self._item_location(line))
                 grown.append({"id": line.num, "delta": delta})
             line.current_quantity = quantity
         added = [self._add_line(order, *spec) for spec in planned]
@@ -115,7 +118,7 @@ class EditOps:
         line.current_quantity = quantity
         return line
 
-    def _line_location(self, line):
+    def _item_location(self, line):
         fos = [fo for fo in line.order.fulfillment_orders if _fo_line(fo, line)]
         return fos[-1].location if fos else self.default_location()
 
@@ -166,33 +169,58 @@ class EditOps:
 
     # ---------------------------------------------------------------- refund
     def refund(self, order, line_items, restock_type="cancel"):
-        """A refund of line units (refundCreate). Units not yet fulfilled go
-        first, as Shopify cancels them (``restock_type`` cancel); beyond
-        them, fulfilled units are refunded (``return`` or ``no_restock``)."""
-        refund_lines = []
+        """A refund of line units (refundCreate); each line has its own
+        ``restock_type`` (else the call's). ``cancel`` takes unfulfilled
+        units off the fulfillment orders; ``return`` refunds fulfilled units
+        (restocked) and leaves the fulfillment orders alone; ``no_restock``
+        refunds fulfilled units first, then unfulfilled ones (which leave
+        the fulfillment orders). ``legacy_restock`` is refused for a new
+        refund, as Shopify does. ``currentQuantity`` drops by every refunded
+        unit. Fires ``refunds/create``, then ``orders/updated``."""
+        planned, left = [], {}
         for spec in line_items:
             line = self._edit_line(order, spec)
             quantity = int(spec["quantity"])
-            if quantity <= 0 or quantity > line.current_quantity:
+            restock = str(spec.get("restock_type") or restock_type).lower()
+            if restock not in REFUND_RESTOCK_TYPES:
+                raise EditError(f"restock type {restock} is not accepted for a new refund")
+            if line not in left:
+                open_ = self._open_units(line)
+                left[line] = (max(line.current_quantity - open_, 0), open_)
+            shipped, open_ = left[line]
+            if quantity <= 0 or quantity > shipped + open_:
                 raise EditError(f"line {line.num}: cannot refund {quantity}")
-            refund_lines.append((line, quantity))
+            if restock == "cancel" and quantity > open_:
+                raise EditError(f"line {line.num}: only {open_} unfulfilled units to cancel")
+            if restock == "return" and quantity > shipped:
+                raise EditError(f"line {line.num}: only {shipped} fulfilled units to return")
+            from_shipped = 0 if restock == "cancel" else min(quantity, shipped)
+            left[line] = (shipped - from_shipped, open_ - (quantity - from_shipped))
+            planned.append((line, quantity, quantity - from_shipped, restock))
         rows = []
-        for line, quantity in refund_lines:
-            unfulfilled = line.current_quantity - order.fulfilled_quantity(line)
-            dropped = min(quantity, unfulfilled)
+        for line, quantity, dropped, restock in planned:
             if dropped:
                 self._drop_units(line, dropped)
             line.current_quantity -= quantity
-            rows.append(
-                _refund_line(
-                    self.next_id(), line, quantity, restock_type if dropped else "no_restock"
-                )
-            )
+            location = self._item_location(line) if restock != "no_restock" else None
+            rows.append(_refund_line(self.next_id(), line, quantity, restock, location))
         self._close_empty(order)
         refund_id = self.next_id()
-        self.emit("refunds/create", _refund(refund_id, order, rows))
+        body = _refund(refund_id, order, rows, self.next_id())
+        order.refunds.append(body)
+        self.emit("refunds/create", body)
         self.touch(order)
         return refund_id
+
+    def _open_units(self, line) -> int:
+        """The line's units its live fulfillment orders still have to fulfill."""
+        return sum(
+            fo_line.remaining_quantity
+            for fo in line.order.fulfillment_orders
+            if fo.status in LIVE
+            for fo_line in fo.lines
+            if fo_line.line_item is line
+        )
 
     # ----------------------------------------------------------------- holds
     def release_holds(self, fo, hold_ids=None) -> None:
@@ -225,13 +253,13 @@ def _hold_num(ident) -> int:
     return int(text)
 
 
-def _refund_line(num, li, quantity, restock_type) -> dict:
+def _refund_line(num, li, quantity, restock_type, location=None) -> dict:
     currency = li.order.currency_code
     subtotal = _money_value(li.price, quantity)
     return {
         "id": num,
         "line_item_id": li.num,
-        "location_id": None,
+        "location_id": location.num if location else None,
         "quantity": quantity,
         "restock_type": restock_type,
         "subtotal": subtotal,
@@ -246,8 +274,34 @@ def _money_value(price, quantity) -> str:
     return str((Decimal(price) * quantity).quantize(Decimal("0.01")))
 
 
-def _refund(num, o, rows) -> dict:
-    """The ``refunds/create`` body (REST shape)."""
+def _refund(num, o, rows, transaction_num) -> dict:
+    """The ``refunds/create`` body (REST shape): the refunded lines and the
+    refund transaction that paid their subtotals back."""
+    total = str(sum((Decimal(r["subtotal"]) for r in rows), Decimal("0.00")))
+    transaction = {
+        "id": transaction_num,
+        "admin_graphql_api_id": f"gid://shopify/OrderTransaction/{transaction_num}",
+        "order_id": o.num,
+        "kind": "refund",
+        "gateway": "manual",
+        "status": "success",
+        "message": "Refunded",
+        "created_at": o.updated_at,
+        "processed_at": o.updated_at,
+        "test": o.test,
+        "authorization": None,
+        "location_id": None,
+        "user_id": None,
+        "parent_id": None,
+        "device_id": None,
+        "error_code": None,
+        "source_name": "web",
+        "receipt": {},
+        "amount": total,
+        "currency": o.currency_code,
+        "payment_id": f"#{o.num}.refund",
+        "manual_payment_gateway": True,
+    }
     return {
         "id": num,
         "admin_graphql_api_id": f"gid://shopify/Refund/{num}",
@@ -262,6 +316,6 @@ def _refund(num, o, rows) -> dict:
         "return": None,
         "refund_shipping_lines": [],
         "refund_line_items": rows,
-        "transactions": [],
+        "transactions": [transaction],
         "order_adjustments": [],
     }

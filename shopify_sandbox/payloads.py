@@ -214,6 +214,7 @@ def order(o, domain: str = "acme.myshopify.com") -> dict:
         "customer": _customer(o, o.customer, currency) if o.customer else None,
         "fulfillments": [fulfillment(f) for f in o.fulfillments],
         **ORDER_DEFAULTS,
+        "refunds": list(o.refunds),
         "number": o.num % 10**6,
         "token": f"{o.num:x}",
         "order_status_url": f"https://{domain}/orders/{o.num:x}/authenticate",

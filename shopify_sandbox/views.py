@@ -113,6 +113,7 @@ def order(store, o) -> dict:
         ],
         "fulfillment_orders": [fulfillment_order(store, fo) for fo in o.fulfillment_orders],
         "fulfillments": [fulfillment(f) for f in o.fulfillments],
+        "refunds": list(o.refunds),
     }
 
 

@@ -140,3 +140,69 @@ def test_admin_move_reassigns_and_fires_moved(sandbox, shop, webhook_receiver):
     body = webhook_receiver.received[0]["json"]
     assert body["destination_location_id"] == shop["east"]["id"]
     assert body["source_location"]["id"] == shop["main"]["id"]
+
+
+def test_refund_of_fulfilled_units_lowers_current_quantity_but_not_the_fulfillment_order(
+    sandbox, shop, webhook_receiver
+):
+    for topic in ("refunds/create", "orders/updated"):
+        sandbox.admin.subscribe(topic, webhook_receiver.url)
+    order = _order(sandbox, ("ANVIL", 2, None))
+    anvil = order["line_items"][0]
+    sandbox.admin.fulfill(order["id"], [{"sku": "ANVIL", "quantity": 2}])
+    assert sandbox.admin.wait_webhooks(5)
+    webhook_receiver.received.clear()
+    refunded = sandbox.admin.refund(
+        order["id"], [{"line_item_id": anvil["id"], "quantity": 1}], restock_type="no_restock"
+    )
+    assert _fo_lines(refunded) == [("CLOSED", anvil["id"], 2, 0)]
+    assert _graphql_order(sandbox, order)[anvil["id"]]["currentQuantity"] == 1
+    assert sandbox.admin.wait_webhooks(5)
+    got = [(h["headers"]["X-Shopify-Topic"], h["json"]) for h in webhook_receiver.received]
+    assert [topic for topic, _ in got] == ["refunds/create", "orders/updated"]
+    refund = got[0][1]
+    assert refund["id"] == refunded["refund_id"]
+    assert [
+        (r["line_item_id"], r["quantity"], r["restock_type"], r["location_id"])
+        for r in refund["refund_line_items"]
+    ] == [(anvil["legacy_id"], 1, "no_restock", None)]
+    (transaction,) = refund["transactions"]
+    assert (transaction["kind"], transaction["status"]) == ("refund", "success")
+    assert Decimal(transaction["amount"]) == Decimal(anvil["price"])
+    updated = got[1][1]
+    assert updated["line_items"][0]["current_quantity"] == 1
+    assert [r["id"] for r in updated["refunds"]] == [refund["id"]]
+
+
+def test_refund_restock_types_take_the_units_shopify_says(sandbox, shop):
+    order = _order(sandbox, ("ANVIL", 4, None))
+    anvil = order["line_items"][0]
+    sandbox.admin.fulfill(order["id"], [{"sku": "ANVIL", "quantity": 2}])
+
+    def refund(quantity, restock):
+        return sandbox.admin.refund(
+            order["id"], [{"line_item_id": anvil["id"], "quantity": quantity}], restock
+        )
+
+    for quantity, restock, why in (
+        (3, "cancel", "only 2 unfulfilled"),
+        (3, "return", "only 2 fulfilled"),
+        (1, "legacy_restock", "not accepted"),
+    ):
+        with pytest.raises(requests.HTTPError) as refused:
+            refund(quantity, restock)
+        assert why in refused.value.response.text
+    # A return leaves the fulfillment order; a cancel takes open units off it.
+    assert _fo_lines(refund(1, "return")) == [("IN_PROGRESS", anvil["id"], 4, 2)]
+    assert _fo_lines(refund(1, "cancel")) == [("IN_PROGRESS", anvil["id"], 3, 1)]
+    # Without restock, the fulfilled unit left goes first, then an open one.
+    assert _fo_lines(refund(2, "no_restock")) == [("CLOSED", anvil["id"], 2, 0)]
+    assert _graphql_order(sandbox, order)[anvil["id"]]["currentQuantity"] == 0
+
+
+def test_edit_raising_a_quantity_grows_its_fulfillment_order_line(sandbox, shop):
+    order = _order(sandbox, ("ANVIL", 1, shop["east"]["id"]))
+    anvil = order["line_items"][0]
+    edited = sandbox.admin.edit_order(order["id"], [{"line_item_id": anvil["id"], "quantity": 3}])
+    assert _fo_lines(edited) == [("OPEN", anvil["id"], 3, 3)]
+    assert edited["fulfillment_orders"][0]["location_id"] == shop["east"]["id"]

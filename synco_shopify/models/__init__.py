@@ -8,6 +8,7 @@ from . import (
     sale_order,
     sale_order_import,
     sale_order_line,
+    sale_order_refund,
     stock_move,
     stock_picking,
     synco_fulfillment,

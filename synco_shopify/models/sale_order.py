@@ -125,11 +125,15 @@ class SaleOrder(models.Model):
     @api.model
     def _synco_on_order_webhook(self, event, job):
         """orders/create and orders/updated: queue an import; an order
-        already in Odoo needs nothing unless Shopify cancelled it."""
+        already in Odoo needs nothing unless Shopify cancelled it, or its
+        quantities may differ from Odoo's (units refunded after they
+        shipped, which the payload proves, do not count)."""
         data = event._payload()
         existing = self._synco_find(event.shop_id, data["id"])
         if existing and not data.get("cancelled_at"):
-            if existing.order_line._synco_differs_from(data.get("line_items") or ()):
+            if existing.order_line._synco_differs_from(
+                data.get("line_items") or (), data.get("fulfillments"), data.get("refunds")
+            ):
                 return self._synco_on_order_edit_webhook(event, job)
             return f"already imported as {existing.name}"
         import_job = self._synco_enqueue_import(event.shop_id, data["id"], event.topic)

@@ -4,6 +4,7 @@ from odoo.tools.float_utils import float_compare
 from ..planning import edits as edit_planner
 from ..planning import notes
 from ..planning.retry import NeedsAttention
+from ..shopify import reads
 from . import odoo_compat
 
 # Decimals of a discount percent that keep a line of up to a million exact
@@ -104,16 +105,24 @@ class SaleOrderLine(models.Model):
             )
         return data
 
-    def _synco_differs_from(self, items):
-        """Whether Shopify's line items (a webhook's ``line_items``) hold
-        other current quantities than these sale lines."""
-        return edit_planner.differs(self._synco_edit_lines(), items)
+    def _synco_differs_from(self, items, fulfillments=None, refunds=None):
+        """Whether Shopify's line items (a webhook's ``line_items``, with the
+        order's ``fulfillments`` and ``refunds``) may hold other quantities
+        to follow than these sale lines."""
+        return edit_planner.differs(
+            self._synco_edit_lines(), items, fulfillments or (), refunds or ()
+        )
 
     def _synco_follow_shopify(self, sale, order, client):
-        """Bring the sale lines of ``sale`` (``self``) to the quantities
-        Shopify's ``order`` has now; sale_stock makes the open deliveries
-        follow. Everything or nothing: committed units stop it all."""
-        plan = edit_planner.plan_edit(self._synco_edit_lines(), order["lineItems"]["nodes"])
+        """Bring the sale lines of ``sale`` (``self``) to the units Shopify's
+        ``order`` has now, shipped or still to ship (its fulfillment orders
+        say which: units refunded after they shipped stay); sale_stock
+        makes the open deliveries follow. Everything or nothing: committed
+        units stop it all."""
+        shipping = edit_planner.progress(reads.fulfillment_orders(client, order["id"]))
+        plan = edit_planner.plan_edit(
+            self._synco_edit_lines(), order["lineItems"]["nodes"], shipping
+        )
         if plan.empty:
             return f"already up to date: {sale.name}"
         if plan.blocked:

@@ -51,7 +51,7 @@ TOPICS = {
     "orders/create": Handler("sale.order", "_synco_on_order_webhook"),
     "orders/updated": Handler("sale.order", "_synco_on_order_webhook"),
     "orders/edited": Handler("sale.order", "_synco_on_order_edit_webhook"),
-    "refunds/create": Handler("sale.order", "_synco_on_order_edit_webhook"),
+    "refunds/create": Handler("sale.order", "_synco_on_refund_webhook"),
     "orders/cancelled": Handler("sale.order", "_synco_on_order_cancelled_webhook"),
     "fulfillments/create": Handler("synco.fulfillment", "_synco_on_fulfillment_webhook"),
     "fulfillments/update": Handler("synco.fulfillment", "_synco_on_fulfillment_webhook"),

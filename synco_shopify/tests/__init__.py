@@ -19,6 +19,7 @@ from . import (
     test_push_fulfillment,
     test_races,
     test_reconcile,
+    test_refunds,
     test_reopen,
     test_secrets,
     test_shop_connection,
