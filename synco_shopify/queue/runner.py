@@ -1,6 +1,8 @@
 """The runner: the cron that claims due jobs and runs them one at a time,
 each in its own transaction (outcome.py runs one and records how it ended;
-recovery.py takes over the jobs of a worker that died)."""
+recovery.py takes over the jobs of a worker that died). The jobs of a shop
+that is paused (Shopify unreachable, or refusing the app's credentials; see
+synco_shop_circuit.py) are not claimed, except its probe."""
 
 import contextlib
 import time
@@ -75,6 +77,9 @@ class SyncoJobRunner(models.Model):
                      WHERE ((job.state = 'pending' AND job.next_attempt_at <= %(now)s)
                             OR (job.state = 'running' AND NOT %(held)s))
                        AND job.id != ALL(%(skipped)s)
+                       AND (job.job_type = 'shop_probe' OR NOT EXISTS (
+                            SELECT 1 FROM synco_shop paused
+                             WHERE paused.id = job.shop_id AND paused.pause_reason IS NOT NULL))
                        AND NOT EXISTS (
                             SELECT 1 FROM synco_job earlier
                              WHERE job.ordering_key IS NOT NULL

@@ -21,6 +21,7 @@ from . import (
     test_reconcile,
     test_reopen,
     test_secrets,
+    test_shop_circuit,
     test_shop_connection,
     test_units,
     test_warehouse_user,
