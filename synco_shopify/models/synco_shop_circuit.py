@@ -4,7 +4,7 @@ credentials, the whole shop waits instead of each job failing alone.
 A job that meets it (queue/outcome.py) pauses the shop; the runner claims
 none of a paused shop's jobs (queue/runner.py) and no attempt is used.
 Unreachable: one probe job reads the shop on ``retry.PROBE_SCHEDULE`` (a
-few seconds, growing to a minute) and its first success resumes the shop.
+second, growing to five) and its first success resumes the shop.
 Credentials refused (or the app removed from the store): the shop is in
 Error with the reason and one to-do for its managers, until a Test
 Connection succeeds. Resuming releases every waiting job at once: they
@@ -41,14 +41,18 @@ class SyncoShopCircuit(models.Model):
     )
     paused_since = fields.Datetime(readonly=True, copy=False)
     pause_error = fields.Char(string="Pause Reason", readonly=True, copy=False)
+    paused_by_job = fields.Integer(
+        readonly=True, copy=False, help="Id of the job whose failure paused the shop last."
+    )
     probe_count = fields.Integer(
         readonly=True, copy=False, help="Reads of Shopify that failed since it became unreachable."
     )
 
-    def _synco_pause(self, reason, message):
+    def _synco_pause(self, reason, message, job=None):
         """Pause the shop for ``reason`` (see ``pause_reason``), once: a
         pause already in place keeps its start and takes the latest error; a
-        refusal of the credentials outranks an outage."""
+        refusal of the credentials outranks an outage. ``job``: the job
+        whose failure paused it."""
         self.ensure_one()
         now = fields.Datetime.now()
         if self.pause_reason == reason or (
@@ -57,7 +61,13 @@ class SyncoShopCircuit(models.Model):
             self.write({"pause_error": message})
             return
         self.write(
-            {"pause_reason": reason, "paused_since": now, "pause_error": message, "probe_count": 0}
+            {
+                "pause_reason": reason,
+                "paused_since": now,
+                "pause_error": message,
+                "probe_count": 0,
+                "paused_by_job": job.id if job and job.job_type != "shop_probe" else False,
+            }
         )
         _logger.warning("shop %s paused (%s): %s", self.id, reason, message)
         if reason == "unreachable":

@@ -79,6 +79,8 @@ class SyncoJobOutcome(models.Model):
 
     def _record_failure(self, exc, duration):
         reason = retry.pause_reason(exc)
+        if reason == "unreachable" and self._paused_its_shop_before():
+            reason = None  # Shopify answers others: this error is this job's
         if reason:
             self._wait_with_shop(exc, reason, duration)
             return
@@ -135,6 +137,17 @@ class SyncoJobOutcome(models.Model):
             message,
         )
 
+    def _paused_its_shop_before(self):
+        """Whether this job paused its shop last time and the shop's probe
+        has had an answer since: a 5xx or a timeout only this call meets
+        must not pause the shop over and over (it backs off instead)."""
+        shop = self.shop_id
+        return (
+            self.job_type != "shop_probe"
+            and not shop.pause_reason
+            and shop.paused_by_job == self.id
+        )
+
     def _wait_with_shop(self, exc, reason, duration):
         """Shopify is unreachable or refuses the app's credentials: nothing
         this job can change. The shop is paused (``synco.shop._synco_pause``:
@@ -145,7 +158,7 @@ class SyncoJobOutcome(models.Model):
         shop = self.shop_id.sudo()
         try:
             with self.env.cr.savepoint():
-                shop._synco_pause(reason, message)
+                shop._synco_pause(reason, message, job=self)
         except Exception:  # another worker paused it at the same moment
             _logger.warning(
                 "synco job %s: could not pause shop %s", self.id, shop.id, exc_info=True

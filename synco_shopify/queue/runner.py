@@ -12,6 +12,7 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ..models import odoo_compat
+from . import wake
 
 # A claimed job is expected to finish within its lease (shown on the job).
 # A runner takes a running job over as soon as its worker is dead, lease or
@@ -19,6 +20,10 @@ from ..models import odoo_compat
 LEASE = timedelta(minutes=10)
 # One cron run works this long at most, then re-triggers itself.
 TIME_BUDGET = 50
+# Odoo's cron workers look at future triggers only when they poll, once a
+# minute: a job due sooner (a paused shop's probe, a throttled job) gets a
+# wake-up of its own at its time, this much after it.
+WAKE_MARGIN = 0.2
 
 
 class SyncoJobRunner(models.Model):
@@ -121,6 +126,9 @@ class SyncoJobRunner(models.Model):
         (next_at,) = self.env.cr.fetchone()
         if next_at:
             self._wake(next_at)
+            delay = (next_at - self._now()).total_seconds()
+            if 0 < delay < 60 and not odoo_compat.in_test_mode(self.env):
+                wake.notify_later(self.env.cr.dbname, delay + WAKE_MARGIN)
 
     @api.model
     def _commit_unit(self):

@@ -171,3 +171,18 @@ class TestShopCircuit(SyncoOrderCase):
         self.sandbox.drop_subscriptions()
         self.shop.action_test_connection()
         self.assertEqual(len(self.sandbox.subscriptions()), wanted)
+
+    def test_a_5xx_only_one_call_meets_pauses_once_then_that_job_backs_off(self):
+        self.sandbox.add_fault("http_500", count=2, match="fulfillmentCreate")
+        self.validated(1)
+        self.run_jobs()
+        push = self.jobs()
+        self.assertEqual((self.shop.pause_reason, push.attempts), ("unreachable", 0))
+        self.make_due(push)
+        self.run_jobs()  # the probe gets an answer; the push meets its 500 again
+        self.assertFalse(self.shop.pause_reason, "Shopify answers: the shop goes on")
+        self.assertEqual((push.state, push.attempts), ("pending", 1))
+        self.assertGreater(push.next_attempt_at, self.env["synco.job"]._now())
+        self.make_due(push)
+        self.run_jobs()
+        self.assertEqual(push.state, "done", push.last_error)
