@@ -67,6 +67,14 @@ Admin API (JSON, no auth; ids are numbers or URL-encoded gids)
     topic, uri, attempt, copy, status, error, ok.
 ``POST /_sandbox/webhooks/wait``  {timeout}: 200 once nothing is queued or in
     flight (retries included), else 408.
+``DELETE /_sandbox/webhooks/subscriptions``  {topic?, uri?}: Shopify deletes
+    subscriptions (config drop_failing_subscriptions: after a delivery's last retry).
+``POST /_sandbox/outage``  {seconds, mode: "503"|"refuse"}: Shopify down; 503 to
+    every API and OAuth call, or the port closed (admin API too) then reopened.
+``POST /_sandbox/rotate_secret``  {client_secret?, access_token?}: the old secret's
+    grant answers invalid_client, every issued token 401.
+``POST /_sandbox/uninstall``  fires app/uninstalled, deletes the subscriptions,
+    revokes the tokens (grants refused until ``POST /_sandbox/install``).
 ``POST|GET|DELETE /_sandbox/faults``  {kind: http_500|http_503|http_429|
     http_401|http_403|hang|drop_after_apply|throttled, count, match
     (operation name or root field), retry_after, seconds}.

@@ -141,6 +141,10 @@ class SandboxAdmin:
     def delete_subscription(self, subscription_id):
         return self._call("DELETE", f"webhooks/subscriptions/{self._id(subscription_id)}")
 
+    def drop_subscriptions(self, topic=None, uri=None):
+        """Shopify deletes subscriptions (failing deliveries, uninstall)."""
+        return self._call("DELETE", "webhooks/subscriptions", {"topic": topic, "uri": uri})
+
     def fire(self, topic: str, resource_id=None, duplicates: int = 0, uri=None, payload=None):
         body = {"topic": topic, "resource_id": resource_id, "duplicates": duplicates}
         if uri:
@@ -154,6 +158,22 @@ class SandboxAdmin:
 
     def wait_webhooks(self, timeout: float = 10) -> bool:
         return self._call("POST", "webhooks/wait", {"timeout": timeout}, check=False)["idle"]
+
+    # Shopify down, the app's credentials revoked, the app removed
+    def outage(self, seconds: float, mode: str = "503"):
+        """Every API call answers 503 (``mode`` "503") or the port refuses
+        connections ("refuse", the admin API too) for ``seconds``."""
+        return self._call("POST", "outage", {"seconds": seconds, "mode": mode})
+
+    def rotate_secret(self, client_secret=None, access_token=None):
+        payload = {"client_secret": client_secret, "access_token": access_token}
+        return self._call("POST", "rotate_secret", payload)
+
+    def uninstall(self):
+        return self._call("POST", "uninstall", {})
+
+    def install(self):
+        return self._call("POST", "install", {})
 
     # faults and the call log
     def add_fault(self, kind: str, count: int = 1, match=None, retry_after=2, seconds=10):

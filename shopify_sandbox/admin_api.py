@@ -275,6 +275,45 @@ def wait_webhooks(sb, body):
     return (200 if idle else 408), {"idle": idle, "pending": sb.dispatcher.pending()}
 
 
+@route("DELETE", "webhooks/subscriptions")
+def drop_subscriptions(sb, body):
+    """Shopify deleted subscriptions: those of a topic and/or uri, or all."""
+    return 200, {"dropped": sb.store.drop_subscriptions(body.get("topic"), body.get("uri"))}
+
+
+@route("POST", "outage")
+def outage(sb, body):
+    """Shopify down for ``seconds``: ``mode`` "503" answers 503 to every API
+    and OAuth call; "refuse" closes the port (the admin API too) and every
+    open connection, then listens again. ``seconds`` 0 ends a 503 outage."""
+    seconds = float(body.get("seconds", 60))
+    mode = str(body.get("mode", "503"))
+    if mode == "503":
+        sb.go_down(seconds)
+    elif mode == "refuse":
+        sb.refuse_connections(seconds)
+    else:
+        raise ValueError(f"unknown outage mode {mode!r}: 503 or refuse")
+    return 200, {"mode": mode, "seconds": seconds}
+
+
+@route("POST", "rotate_secret")
+def rotate_secret(sb, body):
+    """The app's secret rotated and the old one revoked (see Store.rotate_secret)."""
+    return 200, sb.store.rotate_secret(body.get("client_secret"), body.get("access_token"))
+
+
+@route("POST", "uninstall")
+def uninstall(sb, body):
+    return 200, {"subscriptions_deleted": sb.store.uninstall()}
+
+
+@route("POST", "install")
+def install(sb, body):
+    sb.store.install()
+    return 200, {"installed": True}
+
+
 @route("POST", "faults")
 def add_fault(sb, body):
     return 200, sb.add_fault(body)

@@ -53,6 +53,10 @@ class SandboxConfig:
     webhook_retry_schedule: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
     webhook_timeout: float = 5.0
     webhook_api_version: str | None = None
+    # Shopify deletes a subscription whose deliveries keep failing: when
+    # true, a delivery that exhausts webhook_retry_schedule drops its
+    # subscription (off by default, so that a test's failed delivery keeps it).
+    drop_failing_subscriptions: bool = False
 
     def update(self, values: dict) -> None:
         """Apply admin-API style keys; unknown keys raise ValueError."""

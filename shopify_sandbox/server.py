@@ -80,10 +80,23 @@ class Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
+    def setup(self):
+        super().setup()
+        self.server.sandbox.connections.add(self.connection)
+
+    def finish(self):
+        self.server.sandbox.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
     def _dispatch(self, method: str):
         sandbox = self.server.sandbox
         path = urlsplit(self.path).path
         raw = self._body()
+        if not path.startswith("/_sandbox/") and sandbox.down():
+            # Shopify down: every Admin API and OAuth call answers 503.
+            sandbox.calls.append(_call_entry(None, status=503, fault="outage"))
+            return self._send(503, {"errors": "Service Unavailable"}, {"Retry-After": 1})
         if path.startswith("/_sandbox/"):
             try:
                 body = json.loads(raw) if raw.strip() else {}
@@ -142,17 +155,7 @@ class Handler(BaseHTTPRequestHandler):
             served = store.config.served_version(version)
             authorised = store.token_valid(self.headers.get("X-Shopify-Access-Token"))
         headers = {"X-Shopify-API-Version": served}
-        call = {
-            "at": datetime.now(timezone.utc).isoformat(),
-            "api_version": served,
-            "operation_name": None,
-            "root_fields": [],
-            "status": None,
-            "requested_cost": None,
-            "actual_cost": None,
-            "throttled": False,
-            "fault": None,
-        }
+        call = _call_entry(served)
         sandbox.calls.append(call)
         if not authorised:
             call["status"] = 401
@@ -213,6 +216,21 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(status, body, headers)
 
 
+def _call_entry(api_version, status=None, fault=None):
+    """A new line of the GraphQL call log."""
+    return {
+        "at": datetime.now(timezone.utc).isoformat(),
+        "api_version": api_version,
+        "operation_name": None,
+        "root_fields": [],
+        "status": status,
+        "requested_cost": None,
+        "actual_cost": None,
+        "throttled": False,
+        "fault": fault,
+    }
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -235,6 +253,9 @@ class SandboxServer:
         self.store.emit = self._emit
         self.faults: list[dict] = []
         self.calls: list[dict] = []
+        self.connections: set = set()
+        self.down_until = 0.0  # time.monotonic() until which every API call answers 503
+        self.refusing_until = 0.0  # ... until which the port refuses connections
         self._httpd = None
         self._thread = None
         self.reset(seed)
@@ -275,6 +296,40 @@ class SandboxServer:
             self.store.reset(seed or self.seed)
             self.faults.clear()
             self.calls.clear()
+            self.down_until = 0.0
+
+    # ------------------------------------------------------------- outages
+    def down(self) -> bool:
+        return time.monotonic() < self.down_until
+
+    def go_down(self, seconds: float) -> None:
+        """Answer 503 to every Admin API and OAuth call for ``seconds`` (0: back now)."""
+        self.down_until = time.monotonic() + float(seconds)
+
+    def refuse_connections(self, seconds: float) -> None:
+        """Close the listening port and every open connection for ``seconds``,
+        as a host that is gone: clients see "connection refused" (the admin
+        API too), then the same port listens again."""
+        self.refusing_until = time.monotonic() + float(seconds)
+        threading.Thread(target=self._refuse, args=(float(seconds),), daemon=True).start()
+
+    def _refuse(self, seconds: float) -> None:
+        time.sleep(0.05)  # let the admin call that asked for it be answered
+        httpd, self._httpd = self._httpd, None
+        if httpd is not None:
+            httpd.shutdown()
+            httpd.server_close()
+        for conn in list(self.connections):
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        time.sleep(max(self.refusing_until - time.monotonic(), 0))
+        for _attempt in range(50):
+            try:
+                self.start()
+                return
+            except OSError:  # the port is still held for a moment
+                time.sleep(0.1)
+        _logger.error("sandbox: could not listen again on port %s", self.port)
 
     def add_fault(self, spec: dict) -> dict:
         kind = spec.get("kind")

@@ -55,6 +55,7 @@ class Store(FulfillmentOps, EditOps):
         self.orders: list[Order] = []
         self.subscriptions: list[WebhookSubscription] = []
         self.tokens: dict[str, float] = {}  # issued token -> expiry (clock seconds)
+        self.installed = True  # the app; uninstall() revokes everything
         self.bucket = Bucket(self.config, self.clock)
         if seed == "demo":
             from .seed import seed_demo
@@ -75,19 +76,61 @@ class Store(FulfillmentOps, EditOps):
         """Client credentials grant; None for a wrong id or secret."""
         cfg = self.config
         valid = {cfg.client_secret, cfg.previous_client_secret} - {None}
-        if client_id != cfg.client_id or client_secret not in valid:
+        if not self.installed or client_id != cfg.client_id or client_secret not in valid:
             return None
         token = "shpat_" + secrets.token_hex(16)
         self.tokens[token] = self.clock() + float(cfg.token_ttl)
         return token
 
     def token_valid(self, token: str | None) -> bool:
-        if not token:
+        if not token or not self.installed:
             return False
         if self.config.access_token and secrets.compare_digest(token, self.config.access_token):
             return True
         expiry = self.tokens.get(token)
         return expiry is not None and self.clock() < expiry
+
+    def rotate_secret(self, client_secret: str | None = None, access_token: str | None = None):
+        """The merchant rotated the app's secret and revoked the old one: the
+        grant refuses the old secret (invalid_client) and every token issued
+        so far is refused (401). ``access_token`` replaces a legacy custom
+        app's token the same way. Returns the new credentials."""
+        cfg = self.config
+        cfg.client_secret = client_secret or "rotated-" + secrets.token_hex(8)
+        cfg.previous_client_secret = None
+        cfg.sign_with_previous = False
+        if access_token or cfg.access_token:
+            cfg.access_token = access_token or "shpat_" + secrets.token_hex(16)
+        self.tokens.clear()
+        return {"client_secret": cfg.client_secret, "access_token": cfg.access_token}
+
+    def uninstall(self) -> int:
+        """The merchant removed the app: Shopify sends app/uninstalled to its
+        subscriptions, then deletes them and revokes every token. Returns the
+        number of subscriptions deleted."""
+        cfg = self.config
+        self.emit(
+            "app/uninstalled",
+            {
+                "id": 1,
+                "name": cfg.shop_name,
+                "email": cfg.shop_email,
+                "domain": cfg.shop_domain,
+                "myshopify_domain": cfg.shop_domain,
+            },
+        )
+        return self._uninstalled()
+
+    def _uninstalled(self) -> int:
+        removed = len(self.subscriptions)
+        self.subscriptions.clear()
+        self.tokens.clear()
+        self.installed = False
+        return removed
+
+    def install(self) -> None:
+        """The merchant installed the app again (new tokens are granted)."""
+        self.installed = True
 
     def has_scope(self, scope: str) -> bool:
         """A write scope implies its read scope, as on Shopify."""
@@ -289,6 +332,19 @@ class Store(FulfillmentOps, EditOps):
         sub = WebhookSubscription(self.next_id(), topic, uri, fmt or "JSON")
         self.subscriptions.append(sub)
         return sub, []
+
+    def drop_subscriptions(self, topic: str | None = None, uri: str | None = None) -> int:
+        """Shopify deleted subscriptions (after repeated failed deliveries, or
+        on uninstall): those of ``topic`` and ``uri``, or all. Returns how many."""
+        wanted = topic.upper().replace("/", "_") if topic else None
+        gone = [
+            s
+            for s in self.subscriptions
+            if (wanted is None or s.topic == wanted) and (uri is None or s.uri == uri)
+        ]
+        for sub in gone:
+            self.subscriptions.remove(sub)
+        return len(gone)
 
     def subscriptions_for(self, topic: str) -> list[WebhookSubscription]:
         wanted = topic.upper().replace("/", "_")

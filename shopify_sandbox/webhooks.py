@@ -150,13 +150,19 @@ class Dispatcher:
                 status, error = self._post(delivery)
             except Exception as exc:  # a bug must not kill the worker
                 status, error = None, f"{type(exc).__name__}: {exc}"
+            given_up = False
             with self._cond:
                 self._busy -= 1
                 if delivery.generation == self._generation:
-                    self._record(delivery, status, error)
+                    given_up = self._record(delivery, status, error)
                 self._cond.notify_all()
+            if given_up and self.store.config.drop_failing_subscriptions:
+                # Outside the queue's lock: the store's lock comes first elsewhere.
+                with self.store.lock:
+                    self.store.drop_subscriptions(delivery.topic, delivery.uri)
 
-    def _record(self, delivery: Delivery, status, error) -> None:
+    def _record(self, delivery: Delivery, status, error) -> bool:
+        """Log an attempt, schedule the next; True when it was the last."""
         delivery.attempt += 1
         ok = status is not None and 200 <= status < 300
         entry = {
@@ -177,6 +183,7 @@ class Dispatcher:
         if not ok and delivery.attempt <= len(schedule):
             due = time.monotonic() + float(schedule[delivery.attempt - 1])
             heapq.heappush(self._heap, (due, next(self._seq), delivery))
+        return not ok and delivery.attempt > len(schedule)
 
     def _post(self, delivery: Delivery):
         if not delivery.uri.startswith(("http://", "https://")):

@@ -225,56 +225,49 @@ def test_postgres_restarted_during_webhook_intake(live):
 # -- 3 ---------------------------------------------------------------------------------
 
 
-def test_sandbox_down_for_several_retries_then_backlog_drains_in_order(live):
+def test_sandbox_down_pauses_the_shop_then_backlog_drains_in_order(live):
     """Shopify answers 503 to everything while three orders each get three
     partial deliveries validated in Odoo (nine pushes, three per order).
-    Three runs of the queue, with the back-off's delay passing between them,
-    find it down; then it is back and the backlog drains: every push done,
-    each order's fulfillments created in the order of its deliveries."""
+    The first push pauses the shop; the queue runs again and again, time
+    passing between the runs, and only the shop's probe is tried: no push
+    uses an attempt. Then Shopify is back, the probe's answer resumes the
+    shop and the backlog drains: every push done with one attempt, each
+    order's fulfillments created in the order of its deliveries."""
     odoo, sandbox = live.odoo, live.sandbox
     orders = live.orders([[("ANVIL", 3), ("SKATES", 3)]] * 3, "main")
     sale_ids = [sale for _order, sale in orders]
     mark = job_watermark(odoo)
-    sandbox.add_fault("http_503", count=100000)
+    sandbox.outage(3600)
     validated = []  # picking ids, in the order the warehouse validated them
     for _round in range(3):
         pickings = [p["id"] for p in live.open_pickings(sale_ids)]
         assert len(pickings) == len(orders)
         live.validate(pickings, quantity=1)
         validated.extend(pickings)
-    jobs = live.jobs(f"id > {mark}")
-    assert len(jobs) == 9 and {j["job_type"] for j in jobs} == {"push_fulfillment"}
-    firsts = {
-        min(j["id"] for j in jobs if j["ordering_key"] == key)
-        for key in {j["ordering_key"] for j in jobs}
-    }
-    # Three counted attempts of each order's first push while Shopify is
-    # down. A 503 carries no cost, so the client's pacer keeps the points it
-    # reserved and may hold the next call a few (real) seconds: such a
-    # deferral counts no attempt, and the loop waits it out.
-    deadline = time.monotonic() + 90
-    while True:
+    pushes = f"id > {mark} AND job_type = 'push_fulfillment'"
+    assert len(live.jobs(pushes)) == 9
+    for _run in range(6):  # time passes between the runs: the probe is due each time
         odoo.run_queue(rounds=1)
-        attempts = {j["id"]: j["attempts"] for j in live.jobs(f"id > {mark}")}
-        if all(attempts[i] >= 3 for i in firsts) or time.monotonic() > deadline:
-            break
-        odoo.time_passes([i for i in firsts if attempts[i] < 3])
-        time.sleep(0.5)
-    jobs = {j["id"]: j for j in live.jobs(f"id > {mark}")}
-    for job_id, job in jobs.items():
-        assert job["state"] == "pending", job
-        # Only each order's first push was tried; the rest wait their turn.
-        assert job["attempts"] == (3 if job_id in firsts else 0), job
+        odoo.time_passes()
+    (shop,) = odoo.search_read(
+        "synco.shop", [("id", "=", live.shop_id)], ["pause_reason", "probe_count", "pause_error"]
+    )
+    assert shop["pause_reason"] == "unreachable" and "503" in shop["pause_error"], shop
+    assert shop["probe_count"] >= 4, shop
+    for job in live.jobs(pushes):
+        assert (job["state"], job["attempts"]) == ("pending", 0), job
     calls = sandbox.calls()
     assert calls and {c["status"] for c in calls} == {503}
     assert all(not live.shopify_fulfillments(order) for order, _sale in orders)
 
-    sandbox.clear_faults()  # Shopify is back
+    sandbox.outage(0)  # Shopify is back
     odoo.time_passes()
-    odoo.drain(timeout=120)  # waits (really) for the pacer's few seconds, if any
-    jobs = live.jobs(f"id > {mark}")
+    odoo.drain(timeout=120)
+    (shop,) = odoo.search_read("synco.shop", [("id", "=", live.shop_id)], ["pause_reason"])
+    assert not shop["pause_reason"]
+    jobs = live.jobs(pushes)
     assert_jobs_done(jobs)
-    assert all(j["attempts"] == (4 if j["id"] in firsts else 1) for j in jobs)
+    assert all(j["attempts"] == 1 for j in jobs), jobs
     links = live.assert_agree(orders)
     assert len(links) == 9
     picking_of = {lk["shopify_fulfillment_id"]: lk["picking_id"][0] for lk in links}

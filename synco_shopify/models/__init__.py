@@ -18,6 +18,7 @@ from . import (
     synco_reconcile,
     synco_reopen,
     synco_shop,
+    synco_shop_circuit,
     synco_shop_connection,
     synco_shop_dashboard,
     synco_shop_secrets,

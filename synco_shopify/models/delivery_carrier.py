@@ -30,13 +30,14 @@ class DeliveryCarrier(models.Model):
             carrier.shopify_tracking_company = carrier.shopify_tracking_company_known
 
     @api.model
-    def _synco_from_tracking_company(self, company):
+    def _synco_from_tracking_company(self, company, owner=None):
         """The carrier Shopify's tracking company stands for: by its Shopify
-        name first, then by the carrier's own name."""
+        name first, then by the carrier's own name; among the carriers of
+        ``owner`` (a res.company, the job's by default) and shared ones."""
         if not company:
             return self.browse()
-        # Only the job's company's carriers (and shared ones): never another's.
-        own = [("company_id", "in", [self.env.company.id, False])]
+        # Only the delivery's company's carriers (and shared ones): never another's.
+        own = [("company_id", "in", [(owner or self.env.company).id, False])]
         return self.search(
             [("shopify_tracking_company", "=", company), *own], limit=1, order="company_id, id"
         ) or self.search([("name", "=ilike", company), *own], limit=1, order="company_id, id")

@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..planning import retry
 from ..queue.status import SYNC_STATES, sync_state
 from ..shopify import queries
 from ..shopify.errors import ShopifyError
@@ -173,7 +174,10 @@ class SaleOrder(models.Model):
         fulfillments (``synco.reconcile``) from the same list, so no order
         is read on its own. Safe to run every minute: what is open or was
         tried is not queued again."""
-        for shop in self.env["synco.shop"].search([("state", "=", "connected")]):
+        shops = self.env["synco.shop"].search(
+            [("state", "=", "connected"), ("pause_reason", "=", False)]
+        )
+        for shop in shops:
             started = fields.Datetime.now()
             since = (shop.orders_synced_at or shop.create_date) - CATCH_UP_OVERLAP
             query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
@@ -183,7 +187,11 @@ class SaleOrder(models.Model):
                 nodes = list(client.paginate(queries.ORDERS_RECONCILE, variables, ("orders",)))
                 reconciled = self.env["synco.reconcile"]._reconcile(shop, client, nodes, since)
             except ShopifyError as exc:
-                _logger.warning("shop %s: order catch-up failed, will retry: %s", shop.id, exc)
+                reason = retry.pause_reason(exc)
+                if reason:  # the shop waits; no warning every five minutes
+                    shop._synco_pause(reason, str(exc))
+                else:
+                    _logger.warning("shop %s: order catch-up failed, will retry: %s", shop.id, exc)
                 continue
             known = {
                 order.shopify_order_id: order.state

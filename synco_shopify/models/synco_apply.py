@@ -390,7 +390,9 @@ class StockPicking(models.Model):
         """Shopify's tracking, and the carrier it names, as delivery values."""
         vals = {"carrier_tracking_ref": tracking_reference(fulfillment)}
         company = first_tracking(fulfillment).get("company")
-        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(company)
+        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(
+            company, self.company_id
+        )
         if carrier:
             vals["carrier_id"] = carrier.id
         return vals

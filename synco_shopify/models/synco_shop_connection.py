@@ -3,7 +3,7 @@ import logging
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..planning import connection, notes
+from ..planning import connection, notes, retry
 from ..shopify import const, queries
 from ..shopify.errors import ShopifyError
 
@@ -49,6 +49,10 @@ class SyncoShopConnection(models.Model):
             vals["granted_scopes"] = ",".join(sorted(verdict.granted))
         self.write(vals)
         _logger.info("shop %s: connection test %s", self.id, vals["state"])
+        if not problems:
+            # New credentials work, or Shopify is back: the waiting jobs run.
+            self._synco_resume(self.env._("Test Connection succeeded"))
+            self._synco_check_subscriptions()
         return self._notify(vals["connection_message"], "danger" if problems else "success")
 
     def _check_connection(self):
@@ -74,6 +78,8 @@ class SyncoShopConnection(models.Model):
     def _connection_failed(self, exc):
         """The verdict when a read of Shopify raised ``exc``."""
         unreachable = isinstance(exc, ShopifyError) and exc.code in ("connection", "timeout")
+        if retry.pause_reason(exc) == "credentials":
+            self._synco_pause("credentials", str(exc))
         return connection.failed(str(exc), self.api_base_url if unreachable else None)
 
     def _required_scopes(self):

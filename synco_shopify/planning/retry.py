@@ -10,6 +10,8 @@ is the permanent outcome a merchant can fix and then retry.
 import random
 from dataclasses import dataclass
 
+from ..shopify.errors import AuthError, ShopifyError
+
 # About 10 s, 30 s, 2 min, 10 min, 30 min, then hourly.
 BACKOFF_SCHEDULE = (10, 30, 120, 600, 1800, 3600)
 JITTER = 0.2
@@ -21,6 +23,18 @@ MAX_CRASHES = 3
 # pg_advisory_lock(RUNNER_LOCK, job id). Nobody holding it means the job's
 # worker is gone.
 RUNNER_LOCK = 0x53594E43  # "SYNC"
+
+
+# Shopify unreachable: the shop's probe reads again after these many
+# seconds, then every five seconds for as long as it takes. One cheap read
+# (a point or two of a bucket restoring 100 a second) every five seconds
+# costs Shopify nothing; a longer interval would be added, whole, to the
+# time the backlog waits after Shopify's return (the target is 10 s).
+PROBE_SCHEDULE = (1, 2, 3, 5)
+# What "Shopify is unreachable" looks like: no answer at all, or a 5xx.
+# Shopify answered anything else (GraphQL's INTERNAL_SERVER_ERROR included):
+# that is about this call, and the job backs off on its own.
+UNREACHABLE_CODES = frozenset({"connection", "timeout", "http_5xx"})
 
 
 class NeedsAttention(Exception):
@@ -72,3 +86,26 @@ def after_failure(attempts, max_attempts, retryable, retry_after=None, throttled
 def after_retry_later(delay):
     """A known wait: again after ``delay`` seconds, not counted as a failure."""
     return Outcome("pending", float(delay), counts=False)
+
+
+def pause_reason(exc):
+    """Whether a failure is about the whole shop rather than one job:
+    ``"unreachable"`` (no answer, or a 5xx: every job of the shop would
+    meet it), ``"credentials"`` (Shopify refuses the app's token or its
+    client credentials: nothing is sent until the merchant gives new ones),
+    else None."""
+    if not isinstance(exc, ShopifyError):
+        return None
+    if exc.retryable and exc.code in UNREACHABLE_CODES:
+        return "unreachable"
+    if isinstance(exc, AuthError) and (
+        exc.code == "unauthorized" or (exc.operation == "access_token" and exc.status == 403)
+    ):
+        return "credentials"
+    return None
+
+
+def probe_delay(probes):
+    """Seconds before the next read of an unreachable Shopify, after
+    ``probes`` failed ones (0 for the first read)."""
+    return float(PROBE_SCHEDULE[min(probes, len(PROBE_SCHEDULE) - 1)])

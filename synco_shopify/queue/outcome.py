@@ -78,6 +78,12 @@ class SyncoJobOutcome(models.Model):
         self.invalidate_model(["next_attempt_at"])
 
     def _record_failure(self, exc, duration):
+        reason = retry.pause_reason(exc)
+        if reason == "unreachable" and self._paused_its_shop_before():
+            reason = None  # Shopify answers others: this error is this job's
+        if reason:
+            self._wait_with_shop(exc, reason, duration)
+            return
         max_attempts = self._max_attempts()
         if isinstance(exc, retry.RetryLater):
             outcome = retry.after_retry_later(exc.delay)
@@ -128,6 +134,55 @@ class SyncoJobOutcome(models.Model):
             self.job_type,
             outcome.state,
             outcome.delay,
+            message,
+        )
+
+    def _paused_its_shop_before(self):
+        """Whether this job paused its shop last time and the shop's probe
+        has had an answer since: a 5xx or a timeout only this call meets
+        must not pause the shop over and over (it backs off instead)."""
+        shop = self.shop_id
+        return (
+            self.job_type != "shop_probe"
+            and not shop.pause_reason
+            and shop.paused_by_job == self.id
+        )
+
+    def _wait_with_shop(self, exc, reason, duration):
+        """Shopify is unreachable or refuses the app's credentials: nothing
+        this job can change. The shop is paused (``synco.shop._synco_pause``:
+        its jobs are not claimed until it resumes) and this job waits with
+        the others, due now, its attempt not counted, no to-do of its own.
+        The shop's probe job reads again on the probe schedule instead."""
+        message = (str(exc) or exc.__class__.__name__)[:500]
+        shop = self.shop_id.sudo()
+        try:
+            with self.env.cr.savepoint():
+                shop._synco_pause(reason, message, job=self)
+        except Exception:  # another worker paused it at the same moment
+            _logger.warning(
+                "synco job %s: could not pause shop %s", self.id, shop.id, exc_info=True
+            )
+        vals = {
+            "state": "pending",
+            "attempts": self.attempts - 1,
+            "next_attempt_at": self._now(),
+            "last_error": message,
+            "needs_attention": False,
+            "lease_until": False,
+            "duration": duration,
+        }
+        if self.job_type == "shop_probe":
+            if reason == "unreachable":
+                vals["next_attempt_at"] += timedelta(seconds=shop._synco_probe_failed())
+            else:  # the merchant's new credentials end this pause, not a probe
+                vals.update(state="done", result=message, finished_at=self._now())
+        self.write(vals)
+        _logger.info(
+            "synco job %s (%s): waits with its shop (%s): %s",
+            self.id,
+            self.job_type,
+            reason,
             message,
         )
 

@@ -39,6 +39,7 @@ JOBS = {
     "left_open": JobType(
         "Shopify lines left open", Handler("synco.fulfillment", "_synco_job_left_open")
     ),
+    "shop_probe": JobType("Is Shopify back?", Handler("synco.shop", "_synco_job_probe")),
 }
 
 # The job type selection of synco.job.
@@ -62,6 +63,7 @@ TOPICS = {
         "synco.fulfillment.order", "_synco_on_hold_webhook"
     ),
     "fulfillment_orders/moved": Handler("synco.fulfillment.order", "_synco_on_moved_webhook"),
+    "app/uninstalled": Handler("synco.shop", "_synco_on_app_uninstalled"),
 }
 
 

@@ -1,6 +1,8 @@
 """The runner: the cron that claims due jobs and runs them one at a time,
 each in its own transaction (outcome.py runs one and records how it ended;
-recovery.py takes over the jobs of a worker that died)."""
+recovery.py takes over the jobs of a worker that died). The jobs of a shop
+that is paused (Shopify unreachable, or refusing the app's credentials; see
+synco_shop_circuit.py) are not claimed, except its probe."""
 
 import contextlib
 import time
@@ -10,6 +12,7 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from ..models import odoo_compat
+from . import wake
 
 # A claimed job is expected to finish within its lease (shown on the job).
 # A runner takes a running job over as soon as its worker is dead, lease or
@@ -17,6 +20,10 @@ from ..models import odoo_compat
 LEASE = timedelta(minutes=10)
 # One cron run works this long at most, then re-triggers itself.
 TIME_BUDGET = 50
+# Odoo's cron workers look at future triggers only when they poll, once a
+# minute: a job due sooner (a paused shop's probe, a throttled job) gets a
+# wake-up of its own at its time, this much after it.
+WAKE_MARGIN = 0.2
 
 
 class SyncoJobRunner(models.Model):
@@ -75,6 +82,9 @@ class SyncoJobRunner(models.Model):
                      WHERE ((job.state = 'pending' AND job.next_attempt_at <= %(now)s)
                             OR (job.state = 'running' AND NOT %(held)s))
                        AND job.id != ALL(%(skipped)s)
+                       AND (job.job_type = 'shop_probe' OR NOT EXISTS (
+                            SELECT 1 FROM synco_shop paused
+                             WHERE paused.id = job.shop_id AND paused.pause_reason IS NOT NULL))
                        AND NOT EXISTS (
                             SELECT 1 FROM synco_job earlier
                              WHERE job.ordering_key IS NOT NULL
@@ -116,6 +126,9 @@ class SyncoJobRunner(models.Model):
         (next_at,) = self.env.cr.fetchone()
         if next_at:
             self._wake(next_at)
+            delay = (next_at - self._now()).total_seconds()
+            if 0 < delay < 60 and not odoo_compat.in_test_mode(self.env):
+                wake.notify_later(self.env.cr.dbname, delay + WAKE_MARGIN)
 
     @api.model
     def _commit_unit(self):

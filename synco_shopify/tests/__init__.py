@@ -22,6 +22,7 @@ from . import (
     test_refunds,
     test_reopen,
     test_secrets,
+    test_shop_circuit,
     test_shop_connection,
     test_units,
     test_warehouse_user,

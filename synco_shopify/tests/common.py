@@ -149,6 +149,15 @@ class SyncoCase(odoo_compat.LoopbackTimeouts, TransactionCase):
         # worker would: the pacer is per process and store.
         clients.forget((self.env.cr.dbname, self.shop.id))
 
+    def make_due(self, *jobs):
+        """Make ``jobs`` due now, and the shop's probe if Shopify was found
+        unreachable (the shop's jobs wait for it; see synco_shop_circuit.py)."""
+        probes = self.env["synco.job"].search(
+            [("job_type", "=", "shop_probe"), ("state", "=", "pending")]
+        )
+        for job in (*jobs, *probes):
+            job.next_attempt_at = "2000-01-01 00:00:00"
+
     def run_jobs(self, **kwargs):
         """Run the queue as its cron would, and return the jobs it ran.
 

@@ -107,6 +107,18 @@ class TestSecondCompany(SyncoHttpOrderCase):
         self.assertEqual(fulfillment["location_id"], self.loc_east["id"])
         self.assert_all_of_company_b(sale)
 
+    def test_import_picks_the_carrier_of_the_shops_company_by_shopify_name(self):
+        shopify = self.sandbox.create_order(
+            email="wile@example.com",
+            line_items=[{"sku": "ANVIL", "quantity": 1, "location_id": self.loc_main["id"]}],
+            shipping_lines=[{"title": "UPS", "price": "5.00"}],
+        )
+        self.env["sale.order"]._synco_enqueue_import(self.shop, shopify["id"], "test")
+        self.run_jobs()
+        sale = self.env["sale.order"].search([("shopify_order_id", "=", str(shopify["legacy_id"]))])
+        self.assertEqual(sale.company_id, self.company_b)
+        self.assertEqual(sale.carrier_id, self.ups_b, "company B's UPS, not company A's")
+
     def test_a_user_of_one_company_sees_only_its_shops_records(self):
         self.shop.fulfillment_direction = "shopify_to_odoo"
         shopify, _sale = self.order((self.anvil, 1, self.loc_main))

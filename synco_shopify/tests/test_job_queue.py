@@ -85,7 +85,7 @@ class TestJobQueue(SyncoCase):
         first = self.enqueue("a", ordering_key="order:9")
         second = self.enqueue("b", ordering_key="order:9")
         other = self.enqueue("c", ordering_key="order:10")
-        self.behaviour["a"] = RetryableError("Shopify answered 503", code="http_5xx")
+        self.behaviour["a"] = RetryableError("Shopify: internal error", code="internal")
         self.run_jobs()
         self.assertEqual(self.calls, ["a", "c"], "b waits for a, c does not")
         self.assertEqual((first.state, second.state, other.state), ("pending", "pending", "done"))
@@ -97,7 +97,7 @@ class TestJobQueue(SyncoCase):
 
     def test_retryable_errors_back_off_exponentially(self):
         job = self.enqueue("flaky")
-        self.behaviour["flaky"] = RetryableError("Shopify answered 500", code="http_5xx")
+        self.behaviour["flaky"] = RetryableError("Shopify reported error 500", code="internal")
         expected = [10, 30, 120, 600, 1800, 3600]
         with patch("random.random", return_value=0.5):  # no jitter
             for delay in expected:
@@ -184,7 +184,9 @@ class TestJobQueue(SyncoCase):
     def test_max_attempts_then_failed_then_manual_retry(self):
         self.env["ir.config_parameter"].set_param("synco_shopify.job_max_attempts", "3")
         job = self.enqueue("down")
-        self.behaviour["down"] = RetryableError("Shopify answered 503", code="http_5xx")
+        self.behaviour["down"] = RetryableError(
+            "Shopify reported an internal error", code="internal"
+        )
         for _attempt in range(3):
             self.run_jobs()
             self.now += timedelta(hours=2)
@@ -199,14 +201,16 @@ class TestJobQueue(SyncoCase):
 
     def test_permanent_error_fails_at_once(self):
         job = self.enqueue("denied")
+        # A 403 on a call: this call is not allowed (the credentials work).
         self.behaviour["denied"] = AuthError(
-            f"Shopify refused the access token (HTTP 401) [{CLIENT_SECRET}]",
-            code="unauthorized",
+            f"Shopify refused SyncoShop (HTTP 403) [{CLIENT_SECRET}]",
+            code="forbidden",
+            status=403,
             secrets=[CLIENT_SECRET],
         )
         self.run_jobs()
         self.assertEqual((job.state, job.attempts), ("failed", 1))
-        self.assertIn("HTTP 401", job.last_error)
+        self.assertIn("HTTP 403", job.last_error)
         self.assertNotIn(CLIENT_SECRET, job.last_error + job.error_details)
 
     def test_needs_attention_and_retry_later(self):

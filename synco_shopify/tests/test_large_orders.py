@@ -68,7 +68,7 @@ class TestLargeOrders(SyncoHttpOrderCase):
         """Run ``job`` now, and again while Shopify only throttled it (a
         wait for the bucket, not an attempt: a 520-line push spends it)."""
         for _ in range(tries):
-            job.next_attempt_at = "2000-01-01 00:00:00"
+            self.make_due(job)
             self.deliver()
             if job.state != "pending" or "throttled" not in (job.last_error or ""):
                 return

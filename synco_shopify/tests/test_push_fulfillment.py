@@ -155,16 +155,21 @@ class TestPushFulfillment(SyncoOrderCase):
         self.assertIn("fulfillment service", job.last_error)
         self.assertFalse(self.fulfillments(shopify))
 
-    def test_server_errors_then_success(self):
+    def test_server_errors_pause_the_shop_until_its_probe_gets_an_answer(self):
         shopify, sale = self.order((self.anvil, 1, self.loc_main))
         self.sandbox.add_fault("http_500", count=2)
         self.validate(sale.picking_ids)
         job = self.push_jobs(sale.picking_ids)
-        for _attempt in range(3):
-            self.run_jobs()
-            job.next_attempt_at = "2000-01-01 00:00:00"
-        self.assertEqual(job.state, "done", job.last_error)
-        self.assertEqual(job.attempts, 3)
+        self.run_jobs()  # the push meets the first 500
+        self.assertEqual(self.shop.pause_reason, "unreachable")
+        self.assertEqual((job.state, job.attempts), ("pending", 0), job.last_error)
+        self.make_due(job)
+        self.run_jobs()  # the probe meets the second; the push is not tried
+        self.assertEqual((job.state, job.attempts, self.shop.probe_count), ("pending", 0, 1))
+        self.make_due(job)
+        self.run_jobs()  # the probe gets an answer: the push runs in the same run
+        self.assertFalse(self.shop.pause_reason)
+        self.assertEqual((job.state, job.attempts), ("done", 1), job.last_error)
         self.assertEqual(len(self.fulfillments(shopify)), 1)
 
     def test_lost_answer_after_shopify_applied_links_instead_of_creating_again(self):
@@ -176,7 +181,7 @@ class TestPushFulfillment(SyncoOrderCase):
         job = self.push_jobs(picking)
         self.assertEqual(job.state, "pending", "a dropped connection is retried")
         self.assertEqual(len(self.fulfillments(shopify)), 1, "Shopify applied it")
-        job.next_attempt_at = "2000-01-01 00:00:00"
+        self.make_due(job)
         self.run_jobs()
         self.assertEqual(job.state, "done", job.last_error)
         self.assertIn("linked existing", job.result)
