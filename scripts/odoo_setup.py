@@ -102,7 +102,7 @@ def odoo_source(major: str, env: dict[str, str]) -> tuple[str, str]:
 
 
 def cache_state(folder: Path, want: dict[str, str]) -> str:
-    """"absent", "cut" (no complete marker, or its parts are gone: made
+    """The cache folder's state: "absent", "cut" (no complete marker, or its parts are gone: made
     halfway), "stale" (complete, from another source, ref or Python) or
     "ready"."""
     if not folder.exists():
@@ -330,8 +330,8 @@ def _run_git(args: list[str], url: str, ref: str, major: str) -> None:
     last = [x for x in re.split(r"[\r\n]+", tail.decode(errors="replace")) if x.strip()]
     detail = last[-1].strip() if last else f"git exited with {process.returncode}"
     text = tail.decode(errors="replace").lower()
-    if any(s in text for s in ("could not resolve", "unable to access", "failed to connect",
-                               "network is unreachable", "timed out", "connection refused")):
+    unreachable = ("could not resolve", "unable to access", "failed to connect", "unreachable")
+    if any(s in text for s in (*unreachable, "timed out", "connection refused")):
         raise SetupError(
             f"Cannot download Odoo {major} from {url}: the network or that server is not "
             f"reachable ({detail}); connect this machine, or set SYNCO_ODOO_GIT to a local "
@@ -396,12 +396,19 @@ def _install(folder: Path, major: str) -> None:
     made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
     if made.returncode != 0:
         raise SetupError(
-            f"{sys.executable} could not make a virtual environment ({made.stderr.strip()[-200:]}): "
-            "install its venv module (Debian: apt install python3-venv), or set SYNCO_ODOO_PYTHON."
+            f"{sys.executable} could not make a virtual environment "
+            f"({made.stderr.strip()[-200:]}): install its venv module "
+            "(Debian: apt install python3-venv), or set SYNCO_ODOO_PYTHON."
         )
     adapted = folder / "requirements.adapted.txt"
     here = Path(__file__).resolve()
-    adapt = [str(python), str(here), "adapt", str(folder / "src" / "requirements.txt"), str(adapted)]
+    adapt = [
+        str(python),
+        str(here),
+        "adapt",
+        str(folder / "src" / "requirements.txt"),
+        str(adapted),
+    ]
     answer = subprocess.run(adapt, capture_output=True, text=True)
     sys.stderr.write(answer.stderr)
     if answer.returncode != 0:
@@ -410,7 +417,15 @@ def _install(folder: Path, major: str) -> None:
     say(f"== installing Odoo {major}'s requirements ({adapted}; log: {log_path}); minutes")
     with log_path.open("w") as log:
         done = subprocess.run(
-            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-r", str(adapted)],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "-r",
+                str(adapted),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -419,11 +434,14 @@ def _install(folder: Path, major: str) -> None:
         raise pip_failure(log_path.read_text(errors="replace"), major, version, log_path)
 
 
-def fetch(major: str, cache: Path, env: dict[str, str]) -> tuple[Path, Path]:
-    """Odoo ``major`` in ``cache``: reused when complete, else made."""
+def fetch(
+    major: str, cache: Path, env: dict[str, str], current: tuple[int, int] | None = None
+) -> tuple[Path, Path]:
+    """Odoo ``major`` in ``cache``: reused when complete, else made (for
+    this Python, or a ``current`` (major, minor) the tests name)."""
     url, ref = odoo_source(major, env)
-    current = sys.version_info[:2]
-    want = {"git": url, "ref": ref, "python": "%d.%d" % current}
+    current = current or sys.version_info[:2]
+    want = {"git": url, "ref": ref, "python": f"{current[0]}.{current[1]}"}
     folder = cache / f"odoo{major}"
     state = cache_state(folder, want)
     if state == "ready":
