@@ -333,7 +333,7 @@ def _run_git(args: list[str], url: str, ref: str, major: str) -> None:
     unreachable = ("could not resolve", "unable to access", "failed to connect", "unreachable")
     if any(s in text for s in (*unreachable, "timed out", "connection refused")):
         raise SetupError(
-            f"Cannot download Odoo {major} from {url}: the network or that server is not "
+            f"Odoo {major} could not be downloaded from {url}: the network or that server is not "
             f"reachable ({detail}); connect this machine, or set SYNCO_ODOO_GIT to a local "
             f"copy of Odoo's repository, or ODOO{major}_PATH to an Odoo you already have."
         )
