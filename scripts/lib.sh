@@ -98,7 +98,11 @@ find_odoos() {
     for entry in "${entries[@]}"; do
         IFS='|' read -r origin path py <<<"$entry"
         if ! out=$(probe_odoo "$path" "$py" 2>&1); then
-            [[ "$origin" == python3 ]] || ODOO_ERRORS+=("$origin names $path: $out")
+            if [[ "$origin" == fetched ]]; then
+                ODOO_SKIPS+=("the Odoo fetched into ${path%/src} does not work ($out): remove that folder to fetch it again")
+            elif [[ "$origin" != python3 ]]; then
+                ODOO_ERRORS+=("$origin names $path: $out")
+            fi
             continue
         fi
         read -r major where <<<"$out"

@@ -118,6 +118,13 @@ def cache_state(folder: Path, want: dict[str, str]) -> str:
     return "ready"
 
 
+def _runs(python: Path) -> bool:
+    try:
+        return subprocess.run([str(python), "-c", "pass"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
 def _venv_python(folder: Path) -> Path:
     return folder / "venv" / "bin" / "python"
 
@@ -444,8 +451,10 @@ def fetch(
     want = {"git": url, "ref": ref, "python": f"{current[0]}.{current[1]}"}
     folder = cache / f"odoo{major}"
     state = cache_state(folder, want)
-    if state == "ready":
+    if state == "ready" and _runs(_venv_python(folder)):
         return _venv_python(folder), folder / "src"
+    if state == "ready":
+        state = "cut"  # its interpreter no longer runs (its base Python went away)
     if state == "cut":
         say(f"== {folder} was left half-made (a cut download or install): starting it over")
     elif state == "stale":

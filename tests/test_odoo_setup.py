@@ -108,7 +108,9 @@ def installs(monkeypatch):
 
     def install(folder, major):
         (folder / "venv" / "bin").mkdir(parents=True)
-        (folder / "venv" / "bin" / "python").write_text("")
+        python = folder / "venv" / "bin" / "python"
+        python.write_text("#!/bin/sh\nexit 0\n")
+        python.chmod(0o755)
         made.append(folder)
 
     monkeypatch.setattr(odoo_setup, "_install", install)
@@ -124,6 +126,9 @@ def test_fetch_clones_once_then_reuses_the_complete_cache(tmp_path, odoo_repo, i
     assert marker["git"] == odoo_repo.as_uri() and marker["ref"] == "19.0" and marker["commit"]
     assert odoo_setup.fetch("19", tmp_path / "cache", env) == (python, src)
     assert len(installs) == 1  # the second call reused it
+    python.write_text("#!/bin/sh\nexit 1\n")  # its base Python went away
+    odoo_setup.fetch("19", tmp_path / "cache", env)
+    assert len(installs) == 2
 
 
 def test_fetch_starts_a_half_made_cache_over(tmp_path, odoo_repo, installs):
