@@ -3,6 +3,7 @@ without the network (the package index is injected, or a local HTTP server;
 the git source is a local repository)."""
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -370,3 +371,38 @@ def test_pip_failure_names_the_cause_and_the_next_step(log, says):
     error = odoo_setup.pip_failure(log, "19", "3.11", Path("/c/pip.log"))
     assert error.args[0].count(": ") >= 1 and "/c/pip.log" in error.args[0]
     assert __import__("re").search(says, error.args[0])
+
+
+# -- scripts/lib.sh's find_odoo: the decision as the scripts take it ----------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _find_odoo(tmp_path, **env):
+    """scripts/lib.sh's find_odoo with no Odoo named: prints FOUND or why not."""
+    base = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    base.update(SYNCO_ODOO_CONF="/dev/null", SYNCO_CACHE=str(tmp_path / "cache"), **env)
+    script = (
+        'root=$1; source "$root/scripts/lib.sh"; find_odoo && echo FOUND || echo "$ODOO_MISSING"'
+    )
+    script = script.replace("; ", "\n")
+    out = subprocess.run(
+        ["bash", "-c", script, "-", str(ROOT)], env=base, capture_output=True, text=True
+    )
+    if out.stdout.startswith("FOUND"):
+        pytest.skip("python3 imports an Odoo on this machine: nothing to fetch")
+    return out.stdout.strip()
+
+
+def test_lib_find_odoo_in_ci_fetches_nothing_and_says_how_to_get_odoo(tmp_path):
+    said = _find_odoo(tmp_path, CI="true")
+    assert said.startswith("no Odoo 18 19 here: set ODOO_PATH")
+    assert "Odoo 19 was not fetched: a CI run (CI=true) fetches nothing" in said
+    assert not (tmp_path / "cache").exists()
+
+
+def test_lib_find_odoo_fetches_and_a_failed_fetch_is_one_plain_sentence(tmp_path):
+    said = _find_odoo(tmp_path, SYNCO_ODOO_GIT=str(tmp_path / "no-such-repo"), SYNCO_ODOO="18")
+    assert said.startswith("git could not fetch Odoo 18 (18.0) from file://")
+    assert said.endswith("or set SYNCO_ODOO_GIT to another copy.")
+    assert cache_state(tmp_path / "cache" / "odoo18", {}) == "cut"  # started over next time
