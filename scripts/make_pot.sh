@@ -25,7 +25,7 @@ modules=(synco_shopify)
 odoo_has_module mrp && modules+=(synco_shopify_mrp)
 db="synco_pot_$$"
 conf=$(mktemp -t synco-pot.XXXXXX.conf)
-trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -f "$conf"' EXIT
+at_exit 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; rm -f "$conf"'
 printf '[options]\naddons_path = %s\n' "$(odoo_addons_path)" > "$conf"
 
 echo "== Odoo $ODOO_MAJOR ($ODOO_ROOT): installing ${modules[*]} in a scratch database $db"

@@ -8,7 +8,10 @@
 #
 # Odoo is found as in scripts/test.sh (ODOO_PATH, ODOO18_PATH, ODOO19_PATH,
 # ~/.config/synco_shopify/odoo.conf, or `import odoo`); SYNCO_ODOO=18 picks a
-# version. It says which Odoo it serves. Log in as
+# version. With none found, it fetches Odoo 19 (SYNCO_ODOO=18: 18) into
+# .cache/ and, with no PostgreSQL answering, starts a private one there
+# (scripts/lib.sh: fetch_odoo, start_private_postgres), stopped on Ctrl-C.
+# It says which Odoo it serves. Log in as
 # admin/admin; the sandbox's status page is printed on start.
 set -euo pipefail
 
@@ -22,11 +25,13 @@ sandbox_port="${SANDBOX_PORT:-8765}"
 db="${SYNCO_DB:-synco_demo}"
 
 ensure_venv
+require_free_port "$http_port" ODOO_HTTP_PORT
+require_free_port "$sandbox_port" SANDBOX_PORT
 require_odoo "Cannot run"
 
 "$VENV/bin/python" -m shopify_sandbox --port "$sandbox_port" --seed demo &
 sandbox_pid=$!
-trap 'kill $sandbox_pid 2>/dev/null || true' EXIT
+at_exit 'kill $sandbox_pid 2>/dev/null || true'
 sandbox_url="http://127.0.0.1:$sandbox_port"
 for _ in $(seq 50); do
     curl -fsS "$sandbox_url/_sandbox/state" >/dev/null 2>&1 && break

@@ -17,11 +17,14 @@
 #
 # Odoo is found as scripts/lib.sh says (find_odoos): ODOO_PATH, ODOO18_PATH,
 # ODOO19_PATH (each with its *_PYTHON), ~/.config/synco_shopify/odoo.conf,
-# and an `odoo` importable by python3; the end says which versions ran and
-# which were skipped, and why. PostgreSQL is reached through the
-# usual PG* variables; on a Debian machine with a local cluster the script
-# starts it when it is down. Without Odoo or PostgreSQL it says plainly that
-# the Odoo suite was skipped, and why, and still passes.
+# and an `odoo` importable by python3; a version not found is fetched into
+# .cache/ (scripts/lib.sh: fetch_odoo; SYNCO_ODOO=19 fetches only 19;
+# SYNCO_NO_FETCH=1, or CI=true without SYNCO_ODOO_GIT, fetches nothing). The
+# end says which versions ran and which were skipped, and why. PostgreSQL is
+# reached through the usual PG* variables; on a Debian machine with a local
+# cluster the script starts it when it is down, and else a private one in
+# .cache/ (start_private_postgres). Without Odoo or PostgreSQL it says
+# plainly that the Odoo suite was skipped, and why, and still passes.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +48,7 @@ if [[ "${1:-}" == "--fast" ]]; then
 fi
 
 find_odoos
+fetch_missing_odoos
 if [[ ${#ODOO_ERRORS[@]} -gt 0 ]]; then
     printf 'Odoo named but not usable: %s\n' "${ODOO_ERRORS[@]}"
     echo "== verdict: FAILED (fix or unset what names that Odoo)"
@@ -61,7 +65,7 @@ fi
 
 summary=()
 dbs=()
-trap 'for d in "${dbs[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done' EXIT
+at_exit 'for d in "${dbs[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1 || true; done'
 
 # run_suite MODULE DB WHAT: installs MODULE in a fresh database DB with its
 # tests, reports them, uninstalls the addon and checks nothing is left; on
