@@ -22,6 +22,7 @@
         "views/synco_fulfillment_views.xml",
         "views/stock_picking_views.xml",
         "views/sale_order_views.xml",
+        "views/synco_open_orders_views.xml",
         "wizard/synco_order_import_wizard_views.xml",
         "wizard/synco_launch_check_wizard_views.xml",
         "views/synco_shop_views.xml",

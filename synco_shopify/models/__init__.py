@@ -14,6 +14,7 @@ from . import (
     synco_fulfillment_order,
     synco_location_map,
     synco_log,
+    synco_open_orders,
     synco_reconcile,
     synco_reopen,
     synco_shop,

@@ -13,6 +13,7 @@ from . import (
     test_merchant_view,
     test_multi_step,
     test_odoo_compat,
+    test_open_orders,
     test_order_changes,
     test_order_import,
     test_out_of_order,
