@@ -28,3 +28,7 @@ from . import (
 # isort: split
 # The two directions extend the models above (synco.fulfillment among them).
 from . import synco_apply, synco_push
+
+# isort: split
+# The guided go-live extends the shop's buttons defined above.
+from . import synco_shop_golive

@@ -3,6 +3,7 @@ from . import (
     test_apply_stops,
     test_companies,
     test_cron_wake,
+    test_golive,
     test_job_queue,
     test_large_orders,
     test_launch_checks,
