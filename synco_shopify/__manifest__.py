@@ -26,6 +26,7 @@
         "wizard/synco_order_import_wizard_views.xml",
         "wizard/synco_launch_check_wizard_views.xml",
         "views/synco_shop_views.xml",
+        "views/synco_overview_views.xml",
         "views/delivery_carrier_views.xml",
         "views/res_config_settings_views.xml",
         "views/synco_menus.xml",

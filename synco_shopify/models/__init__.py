@@ -31,4 +31,4 @@ from . import synco_apply, synco_push
 
 # isort: split
 # The guided go-live extends the shop's buttons defined above.
-from . import synco_shop_golive
+from . import synco_filters, synco_overview, synco_shop_golive

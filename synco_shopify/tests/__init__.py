@@ -18,6 +18,7 @@ from . import (
     test_order_changes,
     test_order_import,
     test_out_of_order,
+    test_overview,
     test_push_fulfillment,
     test_races,
     test_reconcile,
