@@ -53,6 +53,13 @@ class SyncoOpenOrdersImport(models.Model):
     attention_count = fields.Integer(string="Needing Attention", compute="_compute_progress")
     summary = fields.Char(compute="_compute_progress")
 
+    @api.depends("shop_id.name", "since")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = self.env._(
+                "Open orders of %(shop)s since %(date)s", shop=run.shop_id.name, date=run.since
+            )
+
     @api.depends("job_ids.state", "job_ids.needs_attention", "job_ids.result", "listed_at")
     def _compute_progress(self):
         for run in self:

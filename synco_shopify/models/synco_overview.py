@@ -70,7 +70,12 @@ class SyncoShopOverview(models.Model):
         today = {
             (shop.id, origin): count
             for shop, origin, count in self.env["synco.fulfillment"]._read_group(
-                [("shop_id", "in", self.ids), ("create_date", ">=", start)],
+                # A link without a delivery (shipped before the import) moved nothing.
+                [
+                    ("shop_id", "in", self.ids),
+                    ("create_date", ">=", start),
+                    ("picking_id", "!=", False),
+                ],
                 ["shop_id", "origin"],
                 ["__count"],
             )

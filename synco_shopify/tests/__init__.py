@@ -4,6 +4,7 @@ from . import (
     test_companies,
     test_cron_wake,
     test_golive,
+    test_golive_tour,
     test_job_queue,
     test_large_orders,
     test_launch_checks,
