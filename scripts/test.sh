@@ -34,10 +34,17 @@ source scripts/lib.sh
 
 ensure_venv
 
-echo "== lint (ruff, pylint-odoo; the same as .pre-commit-config.yaml)"
+echo "== lint (ruff, pylint-odoo, the OCA's Odoo hooks; the same as .pre-commit-config.yaml)"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
 "$VENV/bin/pylint" synco_shopify synco_shopify_mrp
+"$VENV/bin/oca-checks-odoo-module" synco_shopify/__manifest__.py synco_shopify_mrp/__manifest__.py
+"$VENV/bin/oca-checks-po" synco_shopify/i18n/*.pot
+
+echo "== the addons as Python packages (whool), installed into a fresh virtual environment"
+# shellcheck source=scripts/check_packages.sh
+source scripts/check_packages.sh
+check_packages
 
 echo "== Odoo-free suite (pytest)"
 "$VENV/bin/pytest" tests

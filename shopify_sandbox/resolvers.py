@@ -9,10 +9,11 @@ mutations. ``info.context`` is the Store.
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
 from pathlib import Path
 
 from graphql import GraphQLError, build_schema
+
+from . import search
 
 SCHEMA = build_schema((Path(__file__).parent / "schema.graphql").read_text())
 SHOP_NUM = 2**56 + 17
@@ -187,34 +188,11 @@ def _orders(_root, info, query=None, sortKey="PROCESSED_AT", **args):
 
 
 def _matches_query(order, query: str | None) -> bool:
-    """Shopify search syntax, the small part of it the addon uses."""
-    for term in (query or "").split():
-        if term.upper() in ("AND", "OR"):
-            continue
-        field, _, raw = term.partition(":")
-        op = next((o for o in (">=", "<=", ">", "<") if raw.startswith(o)), "")
-        value = raw[len(op) :].strip("'\"")
-        if field in ("updated_at", "created_at"):
-            mine = _parse_dt(getattr(order, field))
-            other = _parse_dt(value)
-            if other is None:
-                continue
-            ok = {">": mine > other, ">=": mine >= other, "<": mine < other, "<=": mine <= other}
-            if not ok.get(op, mine == other):
-                return False
-        elif field in ("name", "id"):
-            mine = order.name if field == "name" else str(order.num)
-            if mine.lstrip("#") != value.lstrip("#").rsplit("/", 1)[-1]:
-                return False
-    return True
-
-
-def _parse_dt(text):
+    """Shopify search syntax, the part the addon uses (``search.py``)."""
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return search.matches(order, query)
+    except search.SearchError as exc:
+        raise GraphQLError(str(exc)) from None
 
 
 @_set("Query", "fulfillment")

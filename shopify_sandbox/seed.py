@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 ADDRESS = {
     "first_name": "Jane",
     "last_name": "Doe",
@@ -66,3 +68,60 @@ def seed_demo(store) -> None:
             ],
         }
     )
+    _seed_past_orders(store, main, east, customer, shipping)
+
+
+def _days_ago(days: int) -> str:
+    moment = datetime.now(timezone.utc) - timedelta(days=days)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _seed_past_orders(store, main, east, customer, shipping) -> None:
+    """Orders placed days before any shop connects, as a store going live
+    has them: open, partly fulfilled (one of three anvils shipped), fully
+    fulfilled, and one older than the default 30 days of the open-orders
+    import."""
+    past = {"email": "past@example.com", "customer": customer, "shipping_address": ADDRESS}
+    store.create_order(
+        {
+            **past,
+            "created_at": _days_ago(5),
+            "shipping_lines": shipping,
+            "line_items": [{"sku": "ACME-SEED", "quantity": 4, "location_id": main.id}],
+        }
+    )
+    partly = store.create_order(
+        {
+            **past,
+            "created_at": _days_ago(3),
+            "line_items": [{"sku": "ACME-ANVIL", "quantity": 3, "location_id": main.id}],
+        }
+    )
+    tracking = {"company": "UPS", "number": "1Z999AA10123456784"}
+    _ship_before(store, partly, [{"sku": "ACME-ANVIL", "quantity": 1}], tracking, days=2)
+    shipped = store.create_order(
+        {
+            **past,
+            "created_at": _days_ago(4),
+            "line_items": [{"sku": "ACME-MAGNET", "quantity": 1, "location_id": east.id}],
+        }
+    )
+    _ship_before(store, shipped, None, {"company": "FedEx", "number": "449044304137821"}, days=3)
+    store.create_order(
+        {
+            **past,
+            "created_at": _days_ago(45),
+            "line_items": [{"sku": "ACME-SKATES", "quantity": 1, "location_id": main.id}],
+        }
+    )
+
+
+def _ship_before(store, order, items, tracking, days: int) -> None:
+    """A fulfillment made in Shopify ``days`` ago (the order's and its
+    fulfillment orders' dates with it)."""
+    fulfillment = store.admin_fulfill(order, items, tracking)
+    when = _days_ago(days)
+    fulfillment.created_at = fulfillment.updated_at = when
+    order.updated_at = when
+    for fo in order.fulfillment_orders:
+        fo.updated_at = when

@@ -219,6 +219,8 @@ class Store(FulfillmentOps, EditOps):
             tax_lines=[_tax_line(t) for t in spec.get("tax_lines", [])],
             shipping_lines=[_shipping_line(s, self) for s in spec.get("shipping_lines", [])],
         )
+        if spec.get("created_at"):  # an order placed before the sandbox started
+            order.created_at = order.updated_at = spec["created_at"]
         if spec.get("customer"):
             order.customer = {
                 "num": self.next_id(),

@@ -246,3 +246,37 @@ def test_an_order_edited_before_its_import_plans_the_current_quantities():
     assert [(ln.line_item_id, ln.quantity, ln.warehouse) for ln in plan.lines] == [
         (str(ITEM_A), 1, "wh-main")
     ]
+
+
+def _shipped(fo_node, item, left):
+    """``fo_node`` with only ``left`` of line ``item`` remaining."""
+    for node in fo_node["lineItems"]["nodes"]:
+        if node["lineItem"]["id"] == gid("LineItem", item):
+            node["remainingQuantity"] = left
+    return fo_node
+
+
+def test_remaining_plans_only_what_is_left_to_ship():
+    # 3 anvils, one shipped before go-live, $3.00 off the line ($1 a unit).
+    fos = [_shipped(fo(1, MAIN, [(ITEM_A, 3), (ITEM_B, 1)]), ITEM_A, 2)]
+    lines = [line(ITEM_A, "ANVIL", 3, "10.00", discounts=["3.00"]), line(ITEM_B, "SKATES", 1, "5")]
+    plan = plan_order(order(lines, fos), PRODUCTS, LOCATIONS, remaining=True)
+    anvil, skates = plan.lines
+    assert (anvil.quantity, anvil.shipped_before, anvil.warehouse) == (2, 1, "wh-main")
+    assert line_total(anvil) == Decimal("18.00")
+    assert (skates.quantity, skates.shipped_before) == (1, 0)
+    whole = plan_order(order(lines, fos), PRODUCTS, LOCATIONS)
+    assert [(p.quantity, p.shipped_before) for p in whole.lines] == [(3, 0), (1, 0)]
+
+
+def test_remaining_keeps_a_wholly_shipped_line_at_zero():
+    fos = [
+        _shipped(fo(1, MAIN, [(ITEM_A, 2)]), ITEM_A, 0) | {"status": "CLOSED"},
+        fo(2, EAST, [(ITEM_B, 1)]),
+    ]
+    lines = [line(ITEM_A, "ANVIL", 2, "10.00"), line(ITEM_B, "SKATES", 1, "5")]
+    plan = plan_order(order(lines, fos), PRODUCTS, LOCATIONS, remaining=True)
+    assert [(p.product, p.quantity, p.shipped_before) for p in plan.lines] == [
+        (7, 0, 2),
+        (8, 1, 0),
+    ]

@@ -15,6 +15,7 @@ from . import (
     synco_fulfillment_order,
     synco_location_map,
     synco_log,
+    synco_open_orders,
     synco_reconcile,
     synco_reopen,
     synco_shop,
@@ -29,3 +30,7 @@ from . import (
 # isort: split
 # The two directions extend the models above (synco.fulfillment among them).
 from . import synco_apply, synco_push
+
+# isort: split
+# The guided go-live extends the shop's buttons defined above.
+from . import synco_filters, synco_overview, synco_shop_golive

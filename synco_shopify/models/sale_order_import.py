@@ -8,6 +8,7 @@ from ..planning.retry import NeedsAttention
 from ..shopify import queries, reads
 from ..shopify.ids import legacy_id, to_gid
 from . import odoo_compat
+from .synco_open_orders import SOURCE as OPEN_ORDERS
 
 _logger = logging.getLogger(__name__)
 
@@ -33,7 +34,11 @@ class SaleOrderImport(models.Model):
         existing = self._synco_find(shop, order_id)
         if existing:
             return existing._synco_apply_shopify_state(order, client)
-        plan = self._synco_plan(shop, order, client)
+        # The open-orders import: only what is left to ship comes in.
+        remaining = job.payload.get("source") == OPEN_ORDERS
+        if remaining and order.get("displayFulfillmentStatus") == "FULFILLED":
+            return self._synco_skip(shop, order.get("name"), "fulfilled before the import")
+        plan = self._synco_plan(shop, order, client, remaining=remaining)
         if plan.skip_reason:
             return self._synco_skip(shop, plan.name or order_id, plan.skip_reason)
         if plan.unmatched_skus:
@@ -45,11 +50,12 @@ class SaleOrderImport(models.Model):
                     skus=self._synco_unmatched(plan),
                 )
             )
-        return self._synco_create_from_plan(shop, plan, order)
+        return self._synco_create_from_plan(shop, plan, order, client)
 
     @api.model
-    def _synco_plan(self, shop, order, client):
-        """The sale order plan of ``order``, with its fulfillment orders read."""
+    def _synco_plan(self, shop, order, client, remaining=False):
+        """The sale order plan of ``order``, with its fulfillment orders read;
+        ``remaining``: of what is left to ship (``planning.orders``)."""
         order["fulfillmentOrders"] = reads.fulfillment_orders(client, order["id"])
         return planner.plan_order(
             order,
@@ -60,6 +66,7 @@ class SaleOrderImport(models.Model):
                 if m.warehouse_id
             },
             discount_digits=self.env["sale.order.line"]._synco_discount_digits(),
+            remaining=remaining,
         )
 
     @api.model
@@ -111,7 +118,7 @@ class SaleOrderImport(models.Model):
         return index
 
     @api.model
-    def _synco_create_from_plan(self, shop, plan, order):
+    def _synco_create_from_plan(self, shop, plan, order, client):
         company = shop.company_id
         customer, delivery = self.env["res.partner"]._synco_customer(
             company, plan.email, order.get("billingAddress"), plan.shipping_address
@@ -146,6 +153,8 @@ class SaleOrderImport(models.Model):
             body=self.env._("Imported from Shopify order %s.", plan.name),
             subtype_xmlid="mail.mt_note",
         )
+        if any(line.shipped_before for line in plan.lines):
+            return sale._synco_shipped_before(client, order)
         # After edits and refunds, what Odoo imported (current quantities).
         total = planner.money(order.get("currentTotalPriceSet") or order.get("totalPriceSet"))
         if sale.currency_id.compare_amounts(sale.amount_total, float(total)):
@@ -175,6 +184,7 @@ class SaleOrderImport(models.Model):
             "discount": float(line.discount),
             odoo_compat.SALE_LINE_TAXES: [Command.set(taxes[rates])],
             "shopify_line_item_id": line.line_item_id,
+            "shopify_shipped_before": line.shipped_before,
         }
         if line.warehouse and line.warehouse != warehouse:
             # The line's warehouse is computed from its route: the delivery

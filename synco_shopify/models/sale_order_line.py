@@ -93,12 +93,15 @@ class SaleOrderLine(models.Model):
                 m.product_uom._compute_quantity(m.quantity, line[odoo_compat.SALE_LINE_UOM])
                 for m in moves
             )
+            # Units shipped in Shopify before the import count as Shopify's
+            # and as committed: an edit never puts them back in a delivery.
+            before = line.shopify_shipped_before
             data.append(
                 {
                     "key": line.id,
                     "line_item_id": line.shopify_line_item_id,
-                    "quantity": line.product_uom_qty,
-                    "committed": committed,
+                    "quantity": line.product_uom_qty + before,
+                    "committed": committed + before,
                     "label": line.product_id.default_code or line.product_id.display_name,
                     "where": moves.picking_id.mapped("name"),
                 }
@@ -140,7 +143,7 @@ class SaleOrderLine(models.Model):
         if locked:
             sale.action_unlock()
         for line in self.filtered(lambda line: line.id in plan.quantities):
-            line.product_uom_qty = plan.quantities[line.id]
+            line.product_uom_qty = plan.quantities[line.id] - line.shopify_shipped_before
         if added:
             sale.write({"order_line": [Command.create(vals) for vals in added]})
         if locked:

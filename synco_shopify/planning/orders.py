@@ -44,6 +44,7 @@ class OrderLine:
     discount: Decimal  # percent, DISCOUNT_PRECISION places
     tax_rates: tuple  # floats
     warehouse: object  # the caller's warehouse key, None when no FO holds the line
+    shipped_before: int = 0  # units Shopify fulfilled before the import (``remaining``)
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,17 @@ class OrderPlan:
         return not self.skip_reason and not self.unmatched_skus
 
 
-def plan_order(order, products, locations, discount_digits=None):
+def plan_order(order, products, locations, discount_digits=None, remaining=False):
     """The sale order values for the GraphQL ``order``. ``products`` maps
     {"sku": {sku: key}, "barcode": {barcode: key}}; ``locations`` maps legacy
     location id -> warehouse key (unmapped ones absent); ``discount_digits``
     is how many decimals the caller keeps of a discount percent (see
-    ``discount_percent``). The caller creates nothing unless ``plan.ok``."""
+    ``discount_percent``). ``remaining``: the lines hold only what the
+    fulfillment orders have left to ship (an order partly fulfilled in
+    Shopify before the shop went live); each line says in
+    ``shipped_before`` how many units that leaves out, and its discount
+    stays the line's per-unit discount. The caller creates nothing unless
+    ``plan.ok``."""
     locations = {legacy_id(k): v for k, v in locations.items()}
     customer = order.get("customer") or {}
     plan = OrderPlan(
@@ -92,7 +98,7 @@ def plan_order(order, products, locations, discount_digits=None):
         shipping_address=order.get("shippingAddress"),
         skip_reason=_skip_reason(order, locations),
     )
-    split = _split(order, locations)
+    split = _split(order, locations, "remainingQuantity" if remaining else "totalQuantity")
     unmatched = set()
     for item in _nodes(order.get("lineItems")):
         if not current_quantity(item):
@@ -102,7 +108,7 @@ def plan_order(order, products, locations, discount_digits=None):
             unmatched.add(label)
             continue
         parts = split.get(legacy_id(item["id"]), [])
-        plan.lines += _plan_lines(item, product, parts, discount_digits)
+        plan.lines += _plan_lines(item, product, parts, discount_digits, remaining)
         plan.tax_total += _tax_amount(item)
     for ship in _nodes(order.get("shippingLines")):
         plan.shipping.append(_shipping_line(ship))
@@ -124,7 +130,7 @@ def _skip_reason(order, locations):
     return None
 
 
-def _split(order, locations):
+def _split(order, locations, quantity_field="totalQuantity"):
     """Per line item id: [(warehouse key, quantity)] over the live FOs,
     merged per warehouse, in FO id order."""
     split = {}
@@ -133,7 +139,7 @@ def _split(order, locations):
         warehouse = locations.get(_fo_location(fo))
         for node in _nodes(fo.get("lineItems")):
             parts = split.setdefault(legacy_id(node["lineItem"]["id"]), {})
-            parts[warehouse] = parts.get(warehouse, 0) + int(node.get("totalQuantity") or 0)
+            parts[warehouse] = parts.get(warehouse, 0) + int(node.get(quantity_field) or 0)
     return {item: [(w, q) for w, q in parts.items() if q] for item, parts in split.items()}
 
 
@@ -153,10 +159,18 @@ def _match_product(item, products):
     return None, label or note("orders.no_sku", name=item.get("name") or legacy_id(item["id"]))
 
 
-def _plan_lines(item, product, parts, discount_digits=None):
+def _plan_lines(item, product, parts, discount_digits=None, remaining=False):
     """One OrderLine per warehouse part; the line's discount is shared out
-    in whole cents so that each part's total is exact."""
+    in whole cents so that each part's total is exact. ``remaining``: the
+    parts are what is left to ship, the rest shipped before."""
     quantity = current_quantity(item)
+    before = 0
+    if remaining:
+        left = min(sum(q for _, q in parts), quantity)
+        before = quantity - left
+        if not left:
+            parts = [(None, 0)]
+        quantity = left
     if sum(q for _, q in parts) != quantity:
         parts = [(parts[0][0] if parts else None, quantity)]
     price = _money(item.get("originalUnitPriceSet"))
@@ -164,7 +178,8 @@ def _plan_lines(item, product, parts, discount_digits=None):
         (_money(a.get("allocatedAmountSet")) for a in item.get("discountAllocations") or ()),
         Decimal(0),
     )
-    shares = split_amount(discount, [q for _, q in parts])
+    # What shipped before takes its share of the discount, left out here.
+    shares = split_amount(discount, [q for _, q in parts] + [before])[: len(parts)]
     rates = _rates(item)
     return [
         OrderLine(
@@ -177,8 +192,9 @@ def _plan_lines(item, product, parts, discount_digits=None):
             discount=discount_percent(share, q * price, discount_digits),
             tax_rates=rates,
             warehouse=warehouse,
+            shipped_before=before if i == 0 else 0,
         )
-        for (warehouse, q), share in zip(parts, shares, strict=True)
+        for i, ((warehouse, q), share) in enumerate(zip(parts, shares, strict=True))
     ]
 
 
