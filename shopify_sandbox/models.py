@@ -191,6 +191,8 @@ class Order(Node):
     line_items: list[LineItem] = field(default_factory=list)
     fulfillment_orders: list[FulfillmentOrder] = field(default_factory=list)
     fulfillments: list[Fulfillment] = field(default_factory=list)
+    # Its returns (shopify_sandbox.returns.Return), oldest first.
+    returns: list = field(default_factory=list)
     shipping_lines: list[dict] = field(default_factory=list)
     tax_lines: list[dict] = field(default_factory=list)
     shipping_address: dict | None = None

@@ -79,7 +79,12 @@ def fulfillment(f) -> dict:
         "updated_at": f.updated_at,
         "fulfillment_order_ids": [fo.id for fo in f.fulfillment_orders],
         "line_items": [
-            {"line_item_id": fl.line_item.id, "sku": fl.line_item.sku, "quantity": fl.quantity}
+            {
+                "id": fl.id,
+                "line_item_id": fl.line_item.id,
+                "sku": fl.line_item.sku,
+                "quantity": fl.quantity,
+            }
             for fl in f.lines
         ],
     }

@@ -331,3 +331,75 @@ mutation SyncoWebhookSubscriptionDelete($id: ID!) {
   }
 }
 """
+
+# Returns (read_returns / write_returns). A return line is the interface
+# ReturnLineItemType; its fulfillment line is read on ReturnLineItem.
+RETURN = """
+query SyncoReturn($id: ID!) {
+  return(id: $id) {
+    id
+    name
+    status
+    order { id }
+    returnLineItems(first: 50) {
+      nodes {
+        id
+        quantity
+        processedQuantity
+        unprocessedQuantity
+        ... on ReturnLineItem { fulfillmentLineItem { id lineItem { id } } }
+      }
+    }
+    reverseFulfillmentOrders(first: 2) {
+      nodes {
+        id
+        status
+        lineItems(first: 50) {
+          nodes {
+            id
+            totalQuantity
+            fulfillmentLineItem { id }
+            dispositions { quantity type location { id } }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+RETURN_PROCESS = """
+mutation SyncoReturnProcess($input: ReturnProcessInput!) {
+  returnProcess(input: $input) {
+    return { id status }
+    userErrors { code field message }
+  }
+}
+"""
+
+RETURN_CLOSE = """
+mutation SyncoReturnClose($id: ID!) {
+  returnClose(id: $id) {
+    return { id status }
+    userErrors { code field message }
+  }
+}
+"""
+
+RETURN_CREATE = """
+mutation SyncoReturnCreate($returnInput: ReturnInput!) {
+  returnCreate(returnInput: $returnInput) {
+    return {
+      id
+      status
+      returnLineItems(first: 50) {
+        nodes { id quantity ... on ReturnLineItem { fulfillmentLineItem { id } } }
+      }
+      reverseFulfillmentOrders(first: 5) {
+        nodes { id lineItems(first: 50) { nodes { id fulfillmentLineItem { id } } } }
+      }
+    }
+    userErrors { code field message }
+  }
+}
+"""
