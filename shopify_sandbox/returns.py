@@ -435,3 +435,47 @@ def dispose_payload(rfo, checked) -> dict:
             if rl in rfo.lines
         ],
     }
+
+
+def view(ret: Return) -> dict:
+    """The admin API's view of a return (``/_sandbox/returns/<id>``)."""
+    return {
+        "id": ret.id,
+        "legacy_id": ret.num,
+        "name": ret.name,
+        "status": ret.status,
+        "order_id": ret.order.id,
+        "line_items": [
+            {
+                "id": line.id,
+                "fulfillment_line_item_id": line.fulfillment_line_item.id,
+                "line_item_id": line.fulfillment_line_item.line_item.id,
+                "quantity": line.quantity,
+                "processed_quantity": line.processed_quantity,
+            }
+            for line in ret.lines
+        ],
+        "reverse_fulfillment_orders": [
+            {
+                "id": rfo.id,
+                "status": rfo.status,
+                "line_items": [
+                    {
+                        "id": rl.id,
+                        "return_line_item_id": rl.return_line.id,
+                        "total_quantity": rl.total_quantity,
+                        "dispositions": [
+                            {
+                                "quantity": d.quantity,
+                                "type": d.type,
+                                "location_id": d.location.id if d.location else None,
+                            }
+                            for d in rl.dispositions
+                        ],
+                    }
+                    for rl in rfo.lines
+                ],
+            }
+            for rfo in ret.reverse_fulfillment_orders
+        ],
+    }

@@ -1,6 +1,7 @@
 """Returns in the sandbox, as Shopify's Admin API (2025-07+) models them."""
 
 import pytest
+import requests
 
 from synco_shopify.shopify import queries
 
@@ -253,3 +254,20 @@ def test_returns_need_their_access_scopes(sandbox, shipped):
     sandbox.admin.configure(scopes=["read_orders"])
     body = sandbox.gql(ORDER_RETURNS, {"id": shipped["order"]["id"]})
     assert body["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+
+
+def test_the_admin_api_requests_approves_and_disposes_as_the_mutations_do(sandbox, shipped):
+    admin = sandbox.admin
+    line = {"fulfillment_line_item_id": shipped["lines"]["ANVIL"], "quantity": 3}
+    ret = admin.create_return(shipped["order"]["id"], [line])
+    assert (ret["status"], ret["reverse_fulfillment_orders"]) == ("REQUESTED", [])
+    opened = admin.return_action(ret["id"], "approve")
+    reverse_line = opened["reverse_fulfillment_orders"][0]["line_items"][0]
+    with pytest.raises(requests.HTTPError):
+        admin.create_return(shipped["order"]["id"], [{**line, "quantity": 1}])
+    spec = {"reverse_line_id": reverse_line["id"], "quantity": 2, "type": "NOT_RESTOCKED"}
+    disposed = admin.dispose_return(ret["id"], [spec])
+    assert disposed["reverse_fulfillment_orders"][0]["line_items"][0]["dispositions"] == [
+        {"quantity": 2, "type": "NOT_RESTOCKED", "location_id": None}
+    ]
+    assert admin.get_return(ret["id"])["status"] == "OPEN"
