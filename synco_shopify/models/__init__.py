@@ -27,3 +27,8 @@ from . import (
 # isort: split
 # The two directions extend the models above (synco.fulfillment among them).
 from . import synco_apply, synco_push
+
+# isort: split
+# Returns: the link model, then both directions (which extend it).
+from . import synco_return  # isort: skip
+from . import synco_return_sync  # isort: skip

@@ -39,6 +39,12 @@ JOBS = {
     "left_open": JobType(
         "Shopify lines left open", Handler("synco.fulfillment", "_synco_job_left_open")
     ),
+    "sync_return": JobType(
+        "Receive Shopify return", Handler("synco.return", "_synco_job_sync_return")
+    ),
+    "process_return": JobType(
+        "Tell Shopify what came back", Handler("stock.picking", "_synco_job_process_return")
+    ),
 }
 
 # The job type selection of synco.job.
@@ -62,6 +68,10 @@ TOPICS = {
         "synco.fulfillment.order", "_synco_on_hold_webhook"
     ),
     "fulfillment_orders/moved": Handler("synco.fulfillment.order", "_synco_on_moved_webhook"),
+    "returns/approve": Handler("synco.return", "_synco_on_return_webhook"),
+    "returns/decline": Handler("synco.return", "_synco_on_return_webhook"),
+    "returns/cancel": Handler("synco.return", "_synco_on_return_webhook"),
+    "returns/reopen": Handler("synco.return", "_synco_on_return_webhook"),
 }
 
 

@@ -44,6 +44,10 @@ WEBHOOK_TOPICS = {
     "fulfillment_orders/moved": "FULFILLMENT_ORDERS_MOVED",
     "fulfillment_orders/placed_on_hold": "FULFILLMENT_ORDERS_PLACED_ON_HOLD",
     "fulfillment_orders/hold_released": "FULFILLMENT_ORDERS_HOLD_RELEASED",
+    "returns/approve": "RETURNS_APPROVE",
+    "returns/decline": "RETURNS_DECLINE",
+    "returns/cancel": "RETURNS_CANCEL",
+    "returns/reopen": "RETURNS_REOPEN",
 }
 
 # Carrier names exactly as Shopify spells them (case matters): with a known

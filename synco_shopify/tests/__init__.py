@@ -20,6 +20,7 @@ from . import (
     test_races,
     test_reconcile,
     test_reopen,
+    test_returns,
     test_secrets,
     test_shop_connection,
     test_units,

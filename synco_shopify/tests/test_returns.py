@@ -1,0 +1,182 @@
+from odoo.tests import tagged
+
+from .common import SyncoHttpOrderCase
+
+
+@tagged("post_install", "-at_install")
+class TestShopifyReturnOdooLed(SyncoHttpOrderCase):
+    """Odoo-led: a return approved (or created open) in Shopify becomes a
+    Ready return receipt linked as Odoo's Return button links it; its
+    validation tells Shopify what came back."""
+
+    TOPICS = ("returns/approve", "returns/decline", "returns/cancel", "returns/reopen")
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.clear_faults()
+        self.shop.fulfillment_direction = "odoo_to_shopify"
+
+    def shipped(self, *lines):
+        """An order whose deliveries Odoo validated and pushed."""
+        shopify, sale = self.order(*lines)
+        for picking in sale.picking_ids:
+            self.validate(picking)
+        self.run_jobs()
+        order = self.shopify_order(shopify)
+        flines = {fl["sku"]: fl["id"] for f in order["fulfillments"] for fl in f["line_items"]}
+        return shopify, sale, flines
+
+    def shopify_return(self, shopify, flines, status="REQUESTED", **quantities):
+        lines = [
+            {"fulfillment_line_item_id": flines[sku], "quantity": qty}
+            for sku, qty in quantities.items()
+        ]
+        return self.sandbox.create_return(shopify["id"], lines, status=status)
+
+    def link(self, ret):
+        return self.env["synco.return"].search([("shopify_return_id", "=", str(ret["legacy_id"]))])
+
+    def receipts(self, ret):
+        return self.link(ret).picking_ids
+
+    def test_an_approved_return_becomes_a_ready_receipt_linked_as_odoos_return_button(self):
+        shopify, sale, flines = self.shipped((self.anvil, 3, self.loc_main))
+        delivery = sale.picking_ids
+        ret = self.shopify_return(shopify, flines, ANVIL=2)
+        self.deliver()
+        self.assertFalse(self.link(ret), "a requested return waits for its approval")
+        self.sandbox.return_action(ret["id"], "approve")
+        self.deliver()
+        receipt = self.receipts(ret)
+        self.assertEqual(len(receipt), 1)
+        self.assertEqual((receipt.state, receipt.picking_type_code), ("assigned", "incoming"))
+        self.assertEqual(receipt.return_id, delivery)
+        self.assertEqual(receipt.partner_id, delivery.partner_id)
+        self.assertEqual(receipt.picking_type_id.warehouse_id, self.warehouse)
+        move = receipt.move_ids
+        self.assertEqual((move.product_id, move.product_uom_qty), (self.anvil, 2))
+        self.assertEqual(move.origin_returned_move_id, delivery.move_ids)
+        self.assertEqual(move.sale_line_id, sale.order_line)
+        self.assertEqual(self.link(ret).sale_order_id, sale)
+        self.assertEqual(self.link(ret).status, "OPEN")
+
+        self.validate(receipt)
+        self.assertEqual(sale.order_line.qty_delivered, 1)
+        self.deliver()
+        after = self.sandbox.get_return(ret["id"])
+        self.assertEqual(after["status"], "CLOSED")
+        self.assertEqual(after["line_items"][0]["processed_quantity"], 2)
+        dispositions = after["reverse_fulfillment_orders"][0]["line_items"][0]["dispositions"]
+        self.assertEqual(
+            dispositions, [{"quantity": 2, "type": "RESTOCKED", "location_id": self.loc_main["id"]}]
+        )
+        self.assertEqual(self.link(ret).status, "CLOSED")
+
+    def test_one_receipt_per_delivery_that_shipped_the_units(self):
+        shopify, sale = self.order((self.anvil, 1, self.loc_main), (self.skates, 2, self.loc_main))
+        first = sale.picking_ids
+        second = self.validate(first, {self.anvil: 1})
+        self.validate(second)
+        self.run_jobs()
+        order = self.shopify_order(shopify)
+        flines = {fl["sku"]: fl["id"] for f in order["fulfillments"] for fl in f["line_items"]}
+        ret = self.shopify_return(shopify, flines, status="OPEN", ANVIL=1, SKATES=1)
+        self.deliver()
+        receipts = self.receipts(ret)
+        self.assertEqual(
+            sorted((r.return_id.name, r.move_ids.product_id.name) for r in receipts),
+            sorted([(first.name, "Anvil"), (second.name, "Rocket Skates")]),
+        )
+        self.assertTrue(all(r.state == "assigned" for r in receipts))
+
+    def test_a_partial_receipt_tells_shopify_about_what_came_and_keeps_a_backorder(self):
+        shopify, _sale, flines = self.shipped((self.anvil, 3, self.loc_main))
+        ret = self.shopify_return(shopify, flines, status="OPEN", ANVIL=3)
+        self.deliver()
+        receipt = self.receipts(ret)
+        backorder = self.validate(receipt, {self.anvil: 2})
+        self.deliver()
+        after = self.sandbox.get_return(ret["id"])
+        self.assertEqual(
+            (after["status"], after["line_items"][0]["processed_quantity"]), ("OPEN", 2)
+        )
+        self.assertEqual(backorder.synco_return_id, self.link(ret))
+        self.assertEqual((backorder.state, backorder.move_ids.product_uom_qty), ("assigned", 1))
+        self.validate(backorder)
+        self.deliver()
+        after = self.sandbox.get_return(ret["id"])
+        self.assertEqual(
+            (after["status"], after["line_items"][0]["processed_quantity"]), ("CLOSED", 3)
+        )
+
+    def test_replays_and_a_second_run_change_nothing(self):
+        shopify, _sale, flines = self.shipped((self.anvil, 2, self.loc_main))
+        ret = self.shopify_return(shopify, flines, status="OPEN", ANVIL=2)
+        self.deliver()
+        self.sandbox.fire("returns/approve", ret["id"], duplicates=1)
+        self.deliver()
+        receipt = self.receipts(ret)
+        self.assertEqual(len(receipt), 1)
+        job = self.env["synco.job"]._enqueue(
+            self.shop,
+            "sync_return",
+            model="synco.return",
+            payload={"return_id": str(ret["legacy_id"]), "order_id": str(shopify["legacy_id"])},
+        )
+        self.run_jobs()
+        self.assertEqual((job.state, job.result), ("done", "receipts already made"))
+        self.assertEqual(self.receipts(ret), receipt)
+        self.validate(receipt)
+        self.deliver()
+        process = self.env["synco.job"]._enqueue(self.shop, "process_return", record=receipt)
+        self.run_jobs()
+        self.assertEqual(process.state, "done", process.last_error)
+        after = self.sandbox.get_return(ret["id"])
+        self.assertEqual(after["line_items"][0]["processed_quantity"], 2)
+        self.assertEqual(
+            len(after["reverse_fulfillment_orders"][0]["line_items"][0]["dispositions"]), 1
+        )
+
+    def test_declined_or_cancelled_cancels_the_open_receipt_never_a_validated_one(self):
+        shopify, sale, flines = self.shipped((self.anvil, 3, self.loc_main))
+        first = self.shopify_return(shopify, flines, status="OPEN", ANVIL=1)
+        second = self.shopify_return(shopify, flines, status="OPEN", ANVIL=1)
+        self.deliver()
+        self.validate(self.receipts(second))
+        self.sandbox.return_action(first["id"], "cancel")
+        self.deliver()
+        self.assertEqual(self.receipts(first).state, "cancel")
+        self.assertEqual(self.link(first).status, "CANCELED")
+        self.assertEqual(self.receipts(second).state, "done")
+
+        third = self.shopify_return(shopify, flines, ANVIL=1)
+        self.sandbox.return_action(third["id"], "decline", reason="FINAL_SALE")
+        self.deliver()
+        self.assertFalse(self.receipts(third))
+        self.assertEqual(len(sale.picking_ids.filtered(lambda p: p.state == "done")), 2)
+
+    def test_a_reopened_return_gets_its_receipt_back(self):
+        shopify, _sale, flines = self.shipped((self.anvil, 2, self.loc_main))
+        ret = self.shopify_return(shopify, flines, status="OPEN", ANVIL=2)
+        self.deliver()
+        self.receipts(ret).action_cancel()
+        self.sandbox.return_action(ret["id"], "close")
+        self.sandbox.return_action(ret["id"], "reopen")
+        self.deliver()
+        live = self.receipts(ret).filtered(lambda p: p.state == "assigned")
+        self.assertEqual(live.move_ids.product_uom_qty, 2)
+
+    def test_a_return_of_units_odoo_did_not_ship_stops_with_a_reason_and_a_todo(self):
+        shopify, sale = self.order((self.anvil, 2, self.loc_main))
+        fulfillment = self.sandbox.fulfill(shopify["id"])
+        fline = fulfillment["line_items"][0]["id"]
+        line = [{"fulfillment_line_item_id": fline, "quantity": 1}]
+        self.sandbox.create_return(shopify["id"], line, status="OPEN")
+        self.deliver()
+        job = self.env["synco.job"].search([("job_type", "=", "sync_return")])
+        self.assertEqual(job.state, "failed")
+        self.assertIn("no Odoo delivery", job.last_error)
+        self.assertTrue(
+            sale.activity_ids.filtered(lambda a: "needs attention" in (a.summary or ""))
+        )
+        self.assertFalse(self.env["stock.picking"].search([("synco_return_id", "!=", False)]))
