@@ -138,3 +138,17 @@ def test_create_spreads_returned_units_over_fulfillment_lines():
         {"fulfillmentLineItemId": "gid://shopify/FulfillmentLineItem/71", "quantity": 1},
     ]
     assert left == {"4": 1}
+
+
+def _orders(*returns):
+    nodes = [{"id": f"gid://shopify/Return/{rid}", "status": status} for rid, status in returns]
+    return [{"legacyResourceId": "1", "returns": {"nodes": nodes}}]
+
+
+def test_catch_up_finds_returns_whose_webhook_was_lost_once():
+    orders = _orders(("9", "OPEN"), ("10", "REQUESTED"), ("11", "CLOSED"), ("12", "CANCELED"))
+    assert planner.catch_up(orders, {"12": "OPEN"}, set()) == [
+        ("9", "1", "OPEN"),
+        ("12", "1", "CANCELED"),
+    ]
+    assert planner.catch_up(orders, {"12": "CANCELED"}, {("9", "OPEN")}) == []

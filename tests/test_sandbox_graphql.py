@@ -34,6 +34,7 @@ def _variables(name: str, state: dict) -> dict:
         "FULFILLMENT_ORDER_FULFILLMENTS": {"id": order["fulfillment_orders"][0]["id"]},
         "ORDERS": {"first": 50, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
         "ORDERS_RECONCILE": {"first": 25, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
+        "ORDERS_RETURNS": {"first": 25, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
         "FULFILLMENT": {"id": fulfillment and fulfillment["id"]},
         "FULFILLMENT_ORDER": {"id": fo["id"]},
         "FULFILLMENT_ORDER_RELEASE_HOLD": {

@@ -174,6 +174,7 @@ class SaleOrder(models.Model):
                 variables = {"first": RECONCILE_PAGE, "query": query}
                 nodes = list(client.paginate(queries.ORDERS_RECONCILE, variables, ("orders",)))
                 reconciled = self.env["synco.reconcile"]._reconcile(shop, client, nodes, since)
+                reconciled += self.env["synco.return"]._synco_catch_up(shop, client, query)
             except ShopifyError as exc:
                 _logger.warning("shop %s: order catch-up failed, will retry: %s", shop.id, exc)
                 continue

@@ -1,11 +1,18 @@
+import logging
+
 from odoo import api, fields, models
 
 from ..planning import notes
 from ..planning import returns as planner
 from ..planning.retry import NeedsAttention
 from ..shopify import queries, reads
+from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
 from .odoo_compat import Constraint
+
+_logger = logging.getLogger(__name__)
+# The returns' catch-up reads this many orders a page (~11 points each).
+RETURNS_PAGE = 25
 
 STATUSES = [
     ("REQUESTED", "Requested"),
@@ -96,6 +103,41 @@ class SyncoReturn(models.Model):
         if ret.status in planner.DEAD:
             return link._synco_cancel_receipts(ret)
         return f"return is {ret.status.lower()}: nothing to receive"
+
+    @api.model
+    def _synco_catch_up(self, shop, client, query):
+        """The order catch-up's returns: queue a sync of every return of the
+        orders ``query`` lists whose status Odoo has not seen (a lost
+        webhook), once per status. A failure here leaves the orders' own
+        catch-up alone. Returns the number of syncs queued."""
+        if not shop._synco_has_scopes("returns"):
+            return 0
+        try:
+            variables = {"first": RETURNS_PAGE, "query": query}
+            nodes = list(client.paginate(queries.ORDERS_RETURNS, variables, ("orders",)))
+        except ShopifyError as exc:
+            _logger.warning("shop %s: returns catch-up failed, will retry: %s", shop.id, exc)
+            return 0
+        listed = [
+            (legacy_id(r["id"]), r["status"])
+            for n in nodes
+            for r in (n.get("returns") or {}).get("nodes", [])
+        ]
+        links = self.search(
+            [("shop_id", "=", shop.id), ("shopify_return_id", "in", [r for r, _s in listed])]
+        )
+        keys = {f"return:{r}:catch-up:{s}": (r, s) for r, s in listed}
+        jobs = self.env["synco.job"].search_fetch(
+            [("shop_id", "=", shop.id), ("dedupe_key", "in", list(keys))], ["dedupe_key"]
+        )
+        todo = planner.catch_up(
+            nodes,
+            {link.shopify_return_id: link.status for link in links},
+            {keys[job.dedupe_key] for job in jobs},
+        )
+        for return_id, order_id, status in todo:
+            self._synco_enqueue_sync(shop, return_id, order_id, f"catch-up:{status}")
+        return len(todo)
 
     @api.model
     def _synco_link(self, shop, ret, sale):

@@ -76,5 +76,16 @@ class SyncoShopConnection(models.Model):
         unreachable = isinstance(exc, ShopifyError) and exc.code in ("connection", "timeout")
         return connection.failed(str(exc), self.api_base_url if unreachable else None)
 
+    def _synco_has_scopes(self, feature):
+        """Whether Shopify granted the scopes ``feature`` needs
+        (``const.REQUIRED_SCOPES``; a write scope implies its read scope).
+        Before any connection test nobody knows: the feature is tried."""
+        self.ensure_one()
+        granted = set((self.granted_scopes or "").split(",")) - {""}
+        return not granted or all(
+            scope in granted or scope.replace("read_", "write_", 1) in granted
+            for scope in const.REQUIRED_SCOPES[feature]
+        )
+
     def _required_scopes(self):
         return list(const.REQUIRED_SCOPES["fulfillment"])

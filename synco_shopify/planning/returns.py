@@ -239,3 +239,22 @@ def plan_create(returned, fulfilled):
         if quantity > 0:
             left[item] = quantity
     return lines, left
+
+
+def catch_up(orders, statuses, tried):
+    """The returns a lost webhook left behind, from the ORDERS_RETURNS
+    nodes: [(return id, order id, status)] whose status Odoo has not seen
+    (``statuses``: {return id: status on its link}) and that no job was
+    queued for yet (``tried``: {(return id, status)}). A request waits for
+    its approval; a return unknown to Odoo matters once open."""
+    out = []
+    for order in orders:
+        for node in (order.get("returns") or {}).get("nodes", []):
+            return_id, status = legacy_id(node["id"]), node["status"]
+            seen = statuses.get(return_id)
+            if status == "REQUESTED" or seen == status or (return_id, status) in tried:
+                continue
+            if seen is None and status != OPEN:
+                continue
+            out.append((return_id, order["legacyResourceId"], status))
+    return out

@@ -26,6 +26,8 @@ REQUIRED_SCOPES = {
         "read_third_party_fulfillment_orders",
         "write_third_party_fulfillment_orders",
     ),
+    # Returns both ways; without them the rest works and returns wait.
+    "returns": ("read_returns", "write_returns"),
 }
 
 # The path of the addon's webhook endpoint, under the Odoo's public address.

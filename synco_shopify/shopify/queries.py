@@ -403,3 +403,14 @@ mutation SyncoReturnCreate($returnInput: ReturnInput!) {
   }
 }
 """
+
+# The returns' catch-up: the returns of every order changed since the last
+# run (a return's actions change its order), ~11 points an order, 25 a page.
+ORDERS_RETURNS = """
+query SyncoOrdersReturns($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { id legacyResourceId returns(first: 10) { nodes { id status } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
-from .common import SyncoHttpOrderCase
+from ..shopify.const import REQUIRED_SCOPES
+from .common import SyncoHttpOrderCase, SyncoOrderCase
 
 
 @tagged("post_install", "-at_install")
@@ -180,3 +184,42 @@ class TestShopifyReturnOdooLed(SyncoHttpOrderCase):
             sale.activity_ids.filtered(lambda a: "needs attention" in (a.summary or ""))
         )
         self.assertFalse(self.env["stock.picking"].search([("synco_return_id", "!=", False)]))
+
+
+@tagged("post_install", "-at_install")
+class TestShopifyReturnCatchUp(SyncoOrderCase):
+    """A lost returns/* webhook: the order catch-up lists the returns of
+    changed orders and queues each unseen status once."""
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.clear_faults()
+        self.shop.fulfillment_direction = "odoo_to_shopify"
+
+    def test_the_catch_up_finds_a_return_whose_webhook_was_lost(self):
+        shopify, sale = self.order((self.anvil, 2, self.loc_main))
+        self.validate(sale.picking_ids)
+        self.run_jobs()
+        self.shop.orders_synced_at = fields.Datetime.now() - timedelta(hours=1)
+        fulfillment = self.shopify_order(shopify)["fulfillments"][0]
+        line = [{"fulfillment_line_item_id": fulfillment["line_items"][0]["id"], "quantity": 1}]
+        ret = self.sandbox.create_return(shopify["id"], line, status="OPEN")
+        self.env["sale.order"]._synco_cron_catch_up()
+        self.run_jobs()
+        link = self.env["synco.return"].search([("shopify_return_id", "=", str(ret["legacy_id"]))])
+        self.assertEqual(link.picking_ids.state, "assigned")
+        self.shop.orders_synced_at = fields.Datetime.now() - timedelta(hours=1)
+        self.env["sale.order"]._synco_cron_catch_up()
+        self.assertFalse(self.env["synco.job"].search([("state", "=", "pending")]))
+
+    def test_without_the_returns_scopes_the_catch_up_leaves_returns_alone(self):
+        shopify, sale = self.order((self.anvil, 2, self.loc_main))
+        self.validate(sale.picking_ids)
+        self.run_jobs()
+        fulfillment = self.shopify_order(shopify)["fulfillments"][0]
+        line = [{"fulfillment_line_item_id": fulfillment["line_items"][0]["id"], "quantity": 1}]
+        self.sandbox.create_return(shopify["id"], line, status="OPEN")
+        self.shop.granted_scopes = ",".join(REQUIRED_SCOPES["fulfillment"])
+        self.shop.orders_synced_at = fields.Datetime.now() - timedelta(hours=1)
+        self.env["sale.order"]._synco_cron_catch_up()
+        self.assertFalse(self.env["synco.job"].search([("job_type", "=", "sync_return")]))
