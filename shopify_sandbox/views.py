@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 
+from . import returns
+
 
 def location(loc) -> dict:
     return {
@@ -118,6 +120,7 @@ def order(store, o) -> dict:
         ],
         "fulfillment_orders": [fulfillment_order(store, fo) for fo in o.fulfillment_orders],
         "fulfillments": [fulfillment(f) for f in o.fulfillments],
+        "returns": [returns.view(r) for r in o.returns],
     }
 
 

@@ -32,3 +32,4 @@ from . import synco_apply, synco_push
 # Returns: the link model, then both directions (which extend it).
 from . import synco_return  # isort: skip
 from . import synco_return_sync  # isort: skip
+from . import synco_return_odoo  # isort: skip

@@ -45,6 +45,9 @@ JOBS = {
     "process_return": JobType(
         "Tell Shopify what came back", Handler("stock.picking", "_synco_job_process_return")
     ),
+    "create_return": JobType(
+        "Send Odoo return to Shopify", Handler("stock.picking", "_synco_job_create_return")
+    ),
 }
 
 # The job type selection of synco.job.

@@ -391,6 +391,7 @@ mutation SyncoReturnCreate($returnInput: ReturnInput!) {
   returnCreate(returnInput: $returnInput) {
     return {
       id
+      name
       status
       returnLineItems(first: 50) {
         nodes { id quantity ... on ReturnLineItem { fulfillmentLineItem { id } } }

@@ -223,3 +223,78 @@ class TestShopifyReturnCatchUp(SyncoOrderCase):
         self.shop.orders_synced_at = fields.Datetime.now() - timedelta(hours=1)
         self.env["sale.order"]._synco_cron_catch_up()
         self.assertFalse(self.env["synco.job"].search([("job_type", "=", "sync_return")]))
+
+
+@tagged("post_install", "-at_install")
+class TestOdooReturnToShopify(SyncoOrderCase):
+    """A return validated in Odoo with the Return button reaches Shopify
+    as a return of those line items, processed as restocked."""
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.clear_faults()
+        self.shop.fulfillment_direction = "odoo_to_shopify"
+        self.shop.send_odoo_returns = True
+
+    def return_in_odoo(self, delivery, quantity):
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=delivery.id, active_model="stock.picking")
+            .create({"picking_id": delivery.id})
+        )
+        wizard.product_return_moves.quantity = quantity
+        receipt = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        self.validate(receipt)
+        return receipt
+
+    def shipped(self, quantity):
+        shopify, sale = self.order((self.anvil, quantity, self.loc_main))
+        self.validate(sale.picking_ids)
+        self.run_jobs()
+        return shopify, sale.picking_ids
+
+    def test_a_validated_odoo_return_becomes_a_processed_shopify_return(self):
+        shopify, delivery = self.shipped(3)
+        receipt = self.return_in_odoo(delivery, 2)
+        self.run_jobs()
+        job = self.env["synco.job"].search([("job_type", "=", "create_return")])
+        self.assertEqual(job.state, "done", job.last_error)
+        (ret,) = self.shopify_order(shopify)["returns"]
+        self.assertEqual(ret["status"], "CLOSED")
+        self.assertEqual(
+            [(li["quantity"], li["processed_quantity"]) for li in ret["line_items"]], [(2, 2)]
+        )
+        dispositions = ret["reverse_fulfillment_orders"][0]["line_items"][0]["dispositions"]
+        self.assertEqual(
+            dispositions, [{"quantity": 2, "type": "RESTOCKED", "location_id": self.loc_main["id"]}]
+        )
+        self.assertEqual(receipt.synco_return_id.origin, "odoo")
+        self.assertEqual(receipt.synco_return_id.shopify_return_id, str(ret["legacy_id"]))
+
+        again = self.env["synco.job"]._enqueue(self.shop, "create_return", record=receipt)
+        self.run_jobs()
+        self.assertEqual(again.state, "done", again.last_error)
+        self.assertEqual(len(self.shopify_order(shopify)["returns"]), 1)
+
+    def test_the_shop_option_turns_it_off(self):
+        self.shop.send_odoo_returns = False
+        shopify, delivery = self.shipped(1)
+        self.return_in_odoo(delivery, 1)
+        self.run_jobs()
+        self.assertFalse(self.env["synco.job"].search([("job_type", "=", "create_return")]))
+        self.assertEqual(self.shopify_order(shopify)["returns"], [])
+
+    def test_a_receipt_made_from_a_shopify_return_is_never_sent_back(self):
+        shopify, delivery = self.shipped(2)
+        fline = self.shopify_order(shopify)["fulfillments"][0]["line_items"][0]["id"]
+        line = [{"fulfillment_line_item_id": fline, "quantity": 1}]
+        ret = self.sandbox.create_return(shopify["id"], line, status="OPEN")
+        self.env["synco.return"]._synco_enqueue_sync(self.shop, ret["legacy_id"], shopify["id"])
+        self.run_jobs()
+        receipt = delivery.return_ids
+        self.assertEqual(receipt.synco_return_id.origin, "shopify")
+        self.validate(receipt)
+        self.run_jobs()
+        self.assertFalse(self.env["synco.job"].search([("job_type", "=", "create_return")]))
+        self.assertEqual(len(self.shopify_order(shopify)["returns"]), 1)
+        self.assertEqual(self.sandbox.get_return(ret["id"])["status"], "CLOSED")
