@@ -152,3 +152,33 @@ def test_catch_up_finds_returns_whose_webhook_was_lost_once():
         ("12", "1", "CANCELED"),
     ]
     assert planner.catch_up(orders, {"12": "CANCELED"}, {("9", "OPEN")}) == []
+
+
+def _shop_answer(*scopes):
+    return {
+        "shop": {"myshopifyDomain": "a.myshopify.com"},
+        "currentAppInstallation": {"accessScopes": [{"handle": s} for s in scopes]},
+    }
+
+
+def test_missing_returns_scopes_wait_without_failing_the_connection():
+    from synco_shopify.planning import connection, launch
+
+    optional = {"Returns": ("read_returns", "write_returns")}
+    verdict = connection.verify(
+        _shop_answer("read_orders"), "a.myshopify.com", "2026-10", ["read_orders"], None, optional
+    )
+    assert verdict.problems == []
+    assert "Returns (read_returns, write_returns)" in str(verdict.waiting)
+    scopes = launch.check_scopes(verdict, ["read_orders"])
+    assert scopes.ok is True
+    assert "Returns" in str(scopes.rendered().message)
+    granted = connection.verify(
+        _shop_answer("read_orders", "write_returns"),
+        "a.myshopify.com",
+        "2026-10",
+        ["read_orders"],
+        None,
+        optional,
+    )
+    assert granted.waiting is None

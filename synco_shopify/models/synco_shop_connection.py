@@ -31,16 +31,22 @@ class SyncoShopConnection(models.Model):
         self.ensure_one()
         _client, verdict, data = self._check_connection()
         problems = [notes.render(problem, self.env._) for problem in verdict.problems]
+        waiting = [notes.render(verdict.waiting, self.env._)] if verdict.waiting else []
         shop_data = data.get("shop") or {}
         vals = {
             "last_connection_at": fields.Datetime.now(),
             "state": "error" if problems else "connected",
             "connection_message": "\n".join(problems)
-            or self.env._(
-                "Connected to %(name)s (%(domain)s), API %(version)s.",
-                name=shop_data.get("name"),
-                domain=shop_data.get("myshopifyDomain"),
-                version=self.api_version,
+            or "\n".join(
+                [
+                    self.env._(
+                        "Connected to %(name)s (%(domain)s), API %(version)s.",
+                        name=shop_data.get("name"),
+                        domain=shop_data.get("myshopifyDomain"),
+                        version=self.api_version,
+                    ),
+                    *waiting,
+                ]
             ),
         }
         if shop_data:
@@ -49,7 +55,8 @@ class SyncoShopConnection(models.Model):
             vals["granted_scopes"] = ",".join(sorted(verdict.granted))
         self.write(vals)
         _logger.info("shop %s: connection test %s", self.id, vals["state"])
-        return self._notify(vals["connection_message"], "danger" if problems else "success")
+        level = "danger" if problems else ("warning" if waiting else "success")
+        return self._notify(vals["connection_message"], level)
 
     def _check_connection(self):
         """``(client, verdict, data)``: Shopify's answer to the SHOP query
@@ -68,6 +75,7 @@ class SyncoShopConnection(models.Model):
             self.api_version,
             self._required_scopes(),
             getattr(client, "served_api_version", None),
+            {self.env._("Returns"): const.REQUIRED_SCOPES["returns"]},
         )
         return client, verdict, data
 

@@ -78,4 +78,7 @@ class SyncoShopWebhooks(models.Model):
         return self._notify(message, "success")
 
     def _webhook_topics(self):
-        return list(const.WEBHOOK_TOPICS)
+        """Every topic, less those of features whose scopes Shopify did not
+        grant (it refuses such a subscription): they wait for the scopes."""
+        returns = self._synco_has_scopes("returns")
+        return [t for t in const.WEBHOOK_TOPICS if returns or not t.startswith("returns/")]

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..shopify.const import REQUIRED_SCOPES
-from .common import SyncoHttpOrderCase, SyncoOrderCase
+from .common import SyncoCase, SyncoHttpOrderCase, SyncoOrderCase
 
 
 @tagged("post_install", "-at_install")
@@ -298,3 +298,22 @@ class TestOdooReturnToShopify(SyncoOrderCase):
         self.assertFalse(self.env["synco.job"].search([("job_type", "=", "create_return")]))
         self.assertEqual(len(self.shopify_order(shopify)["returns"]), 1)
         self.assertEqual(self.sandbox.get_return(ret["id"])["status"], "CLOSED")
+
+
+@tagged("post_install", "-at_install")
+class TestReturnScopes(SyncoCase):
+    """Without read_returns/write_returns the shop connects, says returns
+    wait, and subscribes every topic but the returns'."""
+
+    def test_missing_returns_scopes_wait_and_block_nothing_else(self):
+        self.sandbox.config(scopes=[*REQUIRED_SCOPES["fulfillment"]])
+        self.shop.action_test_connection()
+        self.assertEqual(self.shop.state, "connected")
+        self.assertIn("read_returns, write_returns", self.shop.connection_message)
+        topics = self.shop._webhook_topics()
+        self.assertIn("fulfillments/create", topics)
+        self.assertFalse([t for t in topics if t.startswith("returns/")])
+        self.sandbox.config(scopes=[*REQUIRED_SCOPES["fulfillment"], *REQUIRED_SCOPES["returns"]])
+        self.shop.action_test_connection()
+        self.assertNotIn("read_returns", self.shop.connection_message)
+        self.assertIn("returns/approve", self.shop._webhook_topics())
