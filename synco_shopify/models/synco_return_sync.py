@@ -29,6 +29,9 @@ class StockPicking(models.Model):
     synco_return_id = fields.Many2one(
         "synco.return", string="Shopify Return", readonly=True, index="btree_not_null"
     )
+    synco_return_status = fields.Selection(
+        related="synco_return_id.status", string="Shopify Return Status"
+    )
 
     # -- a delivery gives units back ---------------------------------------
 
@@ -143,6 +146,14 @@ class StockPicking(models.Model):
                 )
             )
         return f"{done} unit(s) processed; return {status.lower()}"
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    synco_return_ids = fields.One2many(
+        "synco.return", "sale_order_id", string="Shopify Returns", readonly=True
+    )
 
 
 class SyncoReturn(models.Model):

@@ -270,6 +270,7 @@ class TestOdooReturnToShopify(SyncoOrderCase):
         )
         self.assertEqual(receipt.synco_return_id.origin, "odoo")
         self.assertEqual(receipt.synco_return_id.shopify_return_id, str(ret["legacy_id"]))
+        self.assertEqual(delivery.sale_id.synco_return_ids, receipt.synco_return_id)
 
         again = self.env["synco.job"]._enqueue(self.shop, "create_return", record=receipt)
         self.run_jobs()
@@ -317,3 +318,19 @@ class TestReturnScopes(SyncoCase):
         self.shop.action_test_connection()
         self.assertNotIn("read_returns", self.shop.connection_message)
         self.assertIn("returns/approve", self.shop._webhook_topics())
+
+
+@tagged("post_install", "-at_install")
+class TestReturnViews(SyncoCase):
+    """The merchant sees returns where they look: a Shopify tab on return
+    receipts, the returns in the order's Shopify tab, the shop's option."""
+
+    def test_views_show_returns(self):
+        picking = self.env["stock.picking"].get_view(view_type="form")["arch"]
+        self.assertIn('name="synco_return_id"', picking)
+        order = self.env["sale.order"].get_view(view_type="form")["arch"]
+        self.assertIn('name="synco_return_ids"', order)
+        shop = self.env["synco.shop"].get_view(view_type="form")["arch"]
+        self.assertIn('name="send_odoo_returns"', shop)
+        action = self.env.ref("synco_shopify.action_synco_return")
+        self.assertEqual(action.res_model, "synco.return")
