@@ -182,3 +182,13 @@ def test_missing_returns_scopes_wait_without_failing_the_connection():
         optional,
     )
     assert granted.waiting is None
+
+
+def test_shopify_led_validates_what_was_restocked_here_and_drops_what_was_not():
+    here = {"quantity": 1, "type": "RESTOCKED", "location": {"id": "gid://shopify/Location/44"}}
+    scrap = {"quantity": 2, "type": "NOT_RESTOCKED", "location": None}
+    ret = planner.parse_return(_read(dispositions=[here]))
+    assert planner.plan_shopify_received(ret, "44", {}, {"5": 3}) == ({"5": 1}, True)
+    assert planner.plan_shopify_received(ret, "44", {"5": 1}, {"5": 2}) == ({}, True)
+    done = planner.parse_return(_read(dispositions=[here, scrap]))
+    assert planner.plan_shopify_received(done, "44", {}, {"5": 3}) == ({"5": 1}, False)

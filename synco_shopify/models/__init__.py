@@ -33,3 +33,4 @@ from . import synco_apply, synco_push
 from . import synco_return  # isort: skip
 from . import synco_return_sync  # isort: skip
 from . import synco_return_odoo  # isort: skip
+from . import synco_return_apply  # isort: skip

@@ -99,7 +99,10 @@ class SyncoReturn(models.Model):
             raise NeedsAttention(note.render(self.env._))
         link = self._synco_link(shop, ret, sale)
         if ret.status == planner.OPEN:
-            return link._synco_receive(ret, client)
+            made = link._synco_receive(ret, client)
+            return "; ".join(filter(None, [made, link._synco_apply_received(ret)]))
+        if ret.status == "CLOSED":
+            return link._synco_apply_received(ret) or "return is closed: nothing to receive"
         if ret.status in planner.DEAD:
             return link._synco_cancel_receipts(ret)
         return f"return is {ret.status.lower()}: nothing to receive"

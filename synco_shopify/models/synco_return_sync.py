@@ -97,6 +97,8 @@ class StockPicking(models.Model):
 
     def _synco_enqueue_return_process(self):
         """Queue telling Shopify what came back; never call it here."""
+        if self.env.context.get("synco_from_shopify"):
+            return
         for receipt in self.filtered(lambda p: p.state == "done" and p.synco_return_id):
             link = receipt.synco_return_id
             self.env["synco.job"]._enqueue(

@@ -81,4 +81,8 @@ class SyncoShopWebhooks(models.Model):
         """Every topic, less those of features whose scopes Shopify did not
         grant (it refuses such a subscription): they wait for the scopes."""
         returns = self._synco_has_scopes("returns")
-        return [t for t in const.WEBHOOK_TOPICS if returns or not t.startswith("returns/")]
+        return [
+            t
+            for t in const.WEBHOOK_TOPICS
+            if returns or not t.startswith(("returns/", "reverse_fulfillment_orders/"))
+        ]

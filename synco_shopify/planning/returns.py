@@ -211,6 +211,37 @@ def restocked(ret, location_id):
     return out
 
 
+def disposed(ret):
+    """{return line id: units Shopify disposed, restocked or not}."""
+    return {
+        line.id: sum(q for _kind, q, _loc in ret.dispositions.get(line.fulfillment_line_id, []))
+        for line in ret.lines
+    }
+
+
+def plan_shopify_received(ret, location_id, received, open_lines):
+    """Shopify-led: what to validate on a receipt from what Shopify reports.
+
+    ``received``: {return line id: units already validated in Odoo};
+    ``open_lines``: {return line id: units open on the receipt}. Returns
+    ({return line id: units to validate now}, keep_rest): units restocked
+    at ``location_id`` and not yet validated; ``keep_rest`` is whether some
+    open units are still to be reported (those disposed otherwise never
+    come back to stock)."""
+    restocked_here = restocked(ret, location_id)
+    gone = disposed(ret)
+    validate, keep_rest = {}, False
+    for line in ret.lines:
+        if line.id not in open_lines:
+            continue
+        take = min(restocked_here[line.id] - received.get(line.id, 0), open_lines[line.id])
+        if take > 0:
+            validate[line.id] = take
+        if line.quantity - gone[line.id] > 0:
+            keep_rest = True
+    return validate, keep_rest
+
+
 def plan_create(returned, fulfilled):
     """The returnCreate lines for units returned in Odoo.
 

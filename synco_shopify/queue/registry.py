@@ -75,6 +75,8 @@ TOPICS = {
     "returns/decline": Handler("synco.return", "_synco_on_return_webhook"),
     "returns/cancel": Handler("synco.return", "_synco_on_return_webhook"),
     "returns/reopen": Handler("synco.return", "_synco_on_return_webhook"),
+    "returns/process": Handler("synco.return", "_synco_on_return_webhook"),
+    "reverse_fulfillment_orders/dispose": Handler("synco.return", "_synco_on_dispose_webhook"),
 }
 
 

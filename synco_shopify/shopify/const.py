@@ -50,6 +50,8 @@ WEBHOOK_TOPICS = {
     "returns/decline": "RETURNS_DECLINE",
     "returns/cancel": "RETURNS_CANCEL",
     "returns/reopen": "RETURNS_REOPEN",
+    "returns/process": "RETURNS_PROCESS",
+    "reverse_fulfillment_orders/dispose": "REVERSE_FULFILLMENT_ORDERS_DISPOSE",
 }
 
 # Carrier names exactly as Shopify spells them (case matters): with a known

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..shopify.const import REQUIRED_SCOPES
-from .common import SyncoCase, SyncoHttpOrderCase, SyncoOrderCase
+from .common import SyncoCase, SyncoHttpOrderCase, SyncoOrderCase, SyncoShopifyLedCase
 
 
 @tagged("post_install", "-at_install")
@@ -334,3 +334,48 @@ class TestReturnViews(SyncoCase):
         self.assertIn('name="send_odoo_returns"', shop)
         action = self.env.ref("synco_shopify.action_synco_return")
         self.assertEqual(action.res_model, "synco.return")
+
+
+@tagged("post_install", "-at_install")
+class TestShopifyReturnShopifyLed(SyncoShopifyLedCase):
+    """Shopify-led: the receipt is made the same way and validated when
+    Shopify reports the units restocked at its location; units disposed as
+    not restocked never come back to stock."""
+
+    TOPICS = (
+        "fulfillments/create",
+        "fulfillments/update",
+        "returns/approve",
+        "returns/process",
+        "reverse_fulfillment_orders/dispose",
+    )
+
+    def test_restocked_units_validate_the_receipt_the_others_never_reach_stock(self):
+        shopify, sale = self.order((self.anvil, 3, self.loc_main))
+        fulfillment = self.sandbox.fulfill(shopify["id"])
+        self.deliver()
+        self.assertEqual(sale.picking_ids.state, "done")
+        before = self.on_hand(self.anvil)
+        line = [{"fulfillment_line_item_id": fulfillment["line_items"][0]["id"], "quantity": 3}]
+        ret = self.sandbox.create_return(shopify["id"], line, status="OPEN")
+        self.deliver()
+        link = self.env["synco.return"].search([("shopify_return_id", "=", str(ret["legacy_id"]))])
+        receipt = link.picking_ids
+        self.assertEqual(receipt.state, "assigned")
+        reverse_line = ret["reverse_fulfillment_orders"][0]["line_items"][0]["id"]
+        restock = {"reverse_line_id": reverse_line, "quantity": 2, "type": "RESTOCKED"}
+        self.sandbox.dispose_return(ret["id"], [{**restock, "location_id": self.loc_main["id"]}])
+        self.deliver()
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(self.on_hand(self.anvil), before + 2)
+        backorder = link.picking_ids - receipt
+        self.assertEqual((backorder.state, backorder.move_ids.product_uom_qty), ("assigned", 1))
+        scrap = {"reverse_line_id": reverse_line, "quantity": 1, "type": "NOT_RESTOCKED"}
+        self.sandbox.dispose_return(ret["id"], [scrap])
+        self.deliver()
+        self.assertEqual(backorder.state, "cancel")
+        self.assertEqual(self.on_hand(self.anvil), before + 2)
+        self.assertFalse(self.env["synco.job"].search([("job_type", "=", "process_return")]))
+        self.assertEqual(
+            self.sandbox.get_return(ret["id"])["line_items"][0]["processed_quantity"], 0
+        )
