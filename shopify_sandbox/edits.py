@@ -183,11 +183,16 @@ class EditOps:
             if dropped:
                 self._drop_units(line, dropped)
             line.current_quantity -= quantity
-            rows.append(
-                _refund_line(
-                    self.next_id(), line, quantity, restock_type if dropped else "no_restock"
+            # Fulfilled units refunded with restock type "return" come back
+            # to the location that shipped them (a restocking refund).
+            kind = restock_type if dropped or restock_type == "return" else "no_restock"
+            rows.append(_refund_line(self.next_id(), line, quantity, kind))
+            if kind == "return":
+                rows[-1]["location_id"] = next(
+                    f.location.num
+                    for f in order.fulfillments
+                    if any(fl.line_item is line for fl in f.lines)
                 )
-            )
         self._close_empty(order)
         refund_id = self.next_id()
         self.emit("refunds/create", _refund(refund_id, order, rows))

@@ -271,3 +271,17 @@ def test_the_admin_api_requests_approves_and_disposes_as_the_mutations_do(sandbo
         {"quantity": 2, "type": "NOT_RESTOCKED", "location_id": None}
     ]
     assert admin.get_return(ret["id"])["status"] == "OPEN"
+
+
+def test_a_restocking_refund_of_fulfilled_units_says_return_and_where(
+    sandbox, shipped, webhook_receiver
+):
+    sandbox.admin.subscribe("refunds/create", webhook_receiver.url)
+    line_id = shipped["order"]["line_items"][0]["id"]
+    sandbox.admin.refund(
+        shipped["order"]["id"], [{"line_item_id": line_id, "quantity": 1}], restock_type="return"
+    )
+    (received,) = webhook_receiver.wait_for(1)
+    (row,) = received["json"]["refund_line_items"]
+    assert (row["restock_type"], row["quantity"]) == ("return", 1)
+    assert f"gid://shopify/Location/{row['location_id']}" == shipped["main"]

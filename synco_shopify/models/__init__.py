@@ -34,3 +34,4 @@ from . import synco_return  # isort: skip
 from . import synco_return_sync  # isort: skip
 from . import synco_return_odoo  # isort: skip
 from . import synco_return_apply  # isort: skip
+from . import synco_return_refund  # isort: skip

@@ -240,8 +240,11 @@ class SyncoReturn(models.Model):
     def action_open_in_shopify(self):
         self.ensure_one()
         order = self.sale_order_id.shopify_order_id
+        path = f"orders/{order}"
+        if self.origin != "refund":
+            path = f"{path}/returns/{self.shopify_return_id}"
         return {
             "type": "ir.actions.act_url",
-            "url": self.shop_id._admin_url(f"orders/{order}/returns/{self.shopify_return_id}"),
+            "url": self.shop_id._admin_url(path),
             "target": "new",
         }

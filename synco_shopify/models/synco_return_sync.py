@@ -99,7 +99,9 @@ class StockPicking(models.Model):
         """Queue telling Shopify what came back; never call it here."""
         if self.env.context.get("synco_from_shopify"):
             return
-        for receipt in self.filtered(lambda p: p.state == "done" and p.synco_return_id):
+        for receipt in self.filtered(
+            lambda p: p.state == "done" and p.synco_return_id.origin in ("shopify", "odoo")
+        ):
             link = receipt.synco_return_id
             self.env["synco.job"]._enqueue(
                 link.shop_id,

@@ -48,6 +48,10 @@ JOBS = {
     "create_return": JobType(
         "Send Odoo return to Shopify", Handler("stock.picking", "_synco_job_create_return")
     ),
+    # refunds/create also queues this (synco_return_refund.py), after its handler.
+    "restock_refund": JobType(
+        "Receive restocking refund", Handler("synco.return", "_synco_job_restock_refund")
+    ),
 }
 
 # The job type selection of synco.job.

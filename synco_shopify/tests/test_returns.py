@@ -379,3 +379,41 @@ class TestShopifyReturnShopifyLed(SyncoShopifyLedCase):
         self.assertEqual(
             self.sandbox.get_return(ret["id"])["line_items"][0]["processed_quantity"], 0
         )
+
+
+@tagged("post_install", "-at_install")
+class TestRestockingRefund(SyncoHttpOrderCase):
+    """refunds/create restocking fulfilled units (restock type return): a
+    Ready return receipt, once, never sent back to Shopify."""
+
+    TOPICS = ("refunds/create",)
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.clear_faults()
+        self.shop.fulfillment_direction = "odoo_to_shopify"
+
+    def test_a_restocking_refund_makes_a_ready_receipt_once(self):
+        shopify, sale = self.order((self.anvil, 3, self.loc_main))
+        delivery = sale.picking_ids
+        self.validate(delivery)
+        self.run_jobs()
+        line = {"line_item_id": shopify["line_items"][0]["id"], "quantity": 2}
+        refund = self.sandbox.refund(shopify["id"], [line], restock_type="return")
+        self.deliver()
+        job = self.env["synco.job"].search([("job_type", "=", "restock_refund")])
+        self.assertEqual(job.state, "done", job.last_error)
+        receipt = delivery.return_ids
+        self.assertEqual((receipt.state, receipt.move_ids.product_uom_qty), ("assigned", 2))
+        self.assertEqual(receipt.synco_return_id.origin, "refund")
+        self.assertIn(str(refund["refund_id"]), receipt.synco_return_id.shopify_return_id)
+        again = self.env["synco.job"]._enqueue(
+            self.shop, "restock_refund", model="synco.return", payload=job.payload
+        )
+        self.run_jobs()
+        self.assertEqual((again.state, again.result), ("done", "receipt already made"))
+        self.validate(receipt)
+        self.run_jobs()
+        kinds = set(self.env["synco.job"].search([]).mapped("job_type"))
+        self.assertFalse(kinds & {"process_return", "create_return"})
+        self.assertEqual(self.shopify_order(shopify)["returns"], [])
