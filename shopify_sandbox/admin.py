@@ -196,3 +196,21 @@ class SandboxAdmin:
 
     def clear_calls(self):
         return self._call("DELETE", "calls")
+
+    # returns (a customer's request, the merchant's actions in Shopify)
+    def create_return(self, order_id, line_items, status="REQUESTED"):
+        """``line_items``: [{fulfillment_line_item_id, quantity}]."""
+        payload = {"order_id": order_id, "line_items": line_items, "status": status}
+        return self._call("POST", "returns", payload)
+
+    def get_return(self, return_id):
+        return self._call("GET", f"returns/{self._id(return_id)}")
+
+    def return_action(self, return_id, action, **body):
+        """approve, decline (reason), cancel, close or reopen."""
+        return self._call("POST", f"returns/{self._id(return_id)}/{action}", body)
+
+    def dispose_return(self, return_id, line_items):
+        """[{reverse_line_id, quantity, type, location_id}]."""
+        path = f"returns/{self._id(return_id)}/dispose"
+        return self._call("POST", path, {"line_items": line_items})

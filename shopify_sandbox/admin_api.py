@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from . import payloads, views
+from . import payloads, returns, views
 from .edits import EditError
 from .store import SandboxError
 
@@ -344,3 +344,60 @@ def clear_calls(sb, body):
 @route("GET", "state")
 def state(sb, body):
     return 200, views.state(sb.store)
+
+
+# ------------------------------------------------------------------ returns
+# A customer's request or the merchant's actions in Shopify's admin, as the
+# GraphQL return mutations make them (same checks, same webhooks).
+def _return_call(fn):
+    try:
+        return 200, returns.view(fn())
+    except returns.ReturnError as exc:
+        return 422, {"error": exc.error["message"], "code": exc.error["code"]}
+
+
+@route("POST", "returns")
+def return_create(sb, body):
+    """{"order_id", "line_items": [{fulfillment_line_item_id, quantity}],
+    "status": "REQUESTED" (a customer's request, default) or "OPEN"}."""
+    items = [
+        {"fulfillmentLineItemId": i["fulfillment_line_item_id"], "quantity": i["quantity"]}
+        for i in body["line_items"]
+    ]
+    status = (body.get("status") or "REQUESTED").upper()
+    return _return_call(lambda: sb.store.return_request(body["order_id"], items, status))
+
+
+@route("GET", "returns/(?P<ident>[^/]+)")
+def return_get(sb, body, ident):
+    return 200, returns.view(_need(sb.store.return_(ident), "return", ident))
+
+
+@route("POST", "returns/(?P<ident>[^/]+)/(?P<action>approve|decline|cancel|close|reopen)")
+def return_action(sb, body, ident, action):
+    store = sb.store
+    calls = {
+        "approve": lambda: store.return_approve(ident),
+        "decline": lambda: store.return_decline(ident, body.get("reason") or "OTHER"),
+        "cancel": lambda: store.return_cancel(ident),
+        "close": lambda: store.return_close(ident),
+        "reopen": lambda: store.return_reopen(ident),
+    }
+    return _return_call(calls[action])
+
+
+@route("POST", "returns/(?P<ident>[^/]+)/dispose")
+def return_dispose(sb, body, ident):
+    """{"line_items": [{reverse_line_id, quantity, type, location_id}]}:
+    reverseFulfillmentOrderDispose, as a 3PL or the merchant reports it."""
+    ret = _need(sb.store.return_(ident), "return", ident)
+    inputs = [
+        {
+            "reverseFulfillmentOrderLineItemId": i["reverse_line_id"],
+            "quantity": i["quantity"],
+            "dispositionType": i.get("type") or "RESTOCKED",
+            "locationId": i.get("location_id"),
+        }
+        for i in body["line_items"]
+    ]
+    return _return_call(lambda: (sb.store.dispose(inputs), ret)[1])

@@ -23,6 +23,8 @@ ALL_SCOPES = [
     "write_merchant_managed_fulfillment_orders",
     "read_third_party_fulfillment_orders",
     "write_third_party_fulfillment_orders",
+    "read_returns",
+    "write_returns",
 ]
 
 SUPPORTED_VERSIONS = ["2026-01", "2026-04", "2026-07", "2026-10"]

@@ -193,6 +193,8 @@ class Order(Node):
     fulfillments: list[Fulfillment] = field(default_factory=list)
     # The refunds/create bodies (REST shape), oldest first.
     refunds: list[dict] = field(default_factory=list)
+    # Its returns (shopify_sandbox.returns.Return), oldest first.
+    returns: list = field(default_factory=list)
     shipping_lines: list[dict] = field(default_factory=list)
     tax_lines: list[dict] = field(default_factory=list)
     shipping_address: dict | None = None

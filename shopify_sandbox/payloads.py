@@ -350,4 +350,9 @@ def for_resource(store, topic: str, resource_id) -> dict:
         if topic.endswith("moved"):
             return fo_moved(fo, fo, fo.location, [])
         return {"fulfillment_order": {"id": fo.id, "status": fo.status.lower()}}
+    if kind == "returns":
+        from .returns import return_payload
+
+        ret = store.return_(resource_id)
+        return return_payload(ret) if ret else None
     return None

@@ -31,13 +31,14 @@ from .models import (
     now_iso,
     parse_gid,
 )
+from .returns import ReturnOps
 
 
 class SandboxError(Exception):
     """A refused admin-API request (answered as HTTP 422 with the message)."""
 
 
-class Store(FulfillmentOps, EditOps):
+class Store(FulfillmentOps, EditOps, ReturnOps):
     def __init__(self, config: SandboxConfig | None = None, clock: Callable | None = None):
         self.lock = threading.RLock()
         self.base_config = (config or SandboxConfig()).copy()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 
+from . import returns
+
 
 def location(loc) -> dict:
     return {
@@ -79,7 +81,12 @@ def fulfillment(f) -> dict:
         "updated_at": f.updated_at,
         "fulfillment_order_ids": [fo.id for fo in f.fulfillment_orders],
         "line_items": [
-            {"line_item_id": fl.line_item.id, "sku": fl.line_item.sku, "quantity": fl.quantity}
+            {
+                "id": fl.id,
+                "line_item_id": fl.line_item.id,
+                "sku": fl.line_item.sku,
+                "quantity": fl.quantity,
+            }
             for fl in f.lines
         ],
     }
@@ -114,6 +121,7 @@ def order(store, o) -> dict:
         "fulfillment_orders": [fulfillment_order(store, fo) for fo in o.fulfillment_orders],
         "fulfillments": [fulfillment(f) for f in o.fulfillments],
         "refunds": list(o.refunds),
+        "returns": [returns.view(r) for r in o.returns],
     }
 
 

@@ -30,6 +30,7 @@
         "views/delivery_carrier_views.xml",
         "views/res_config_settings_views.xml",
         "views/synco_menus.xml",
+        "views/synco_return_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["synco_shopify/static/tests/tours/*.js"],

@@ -34,6 +34,7 @@ def _variables(name: str, state: dict) -> dict:
         "FULFILLMENT_ORDER_FULFILLMENTS": {"id": order["fulfillment_orders"][0]["id"]},
         "ORDERS": {"first": 50, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
         "ORDERS_RECONCILE": {"first": 25, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
+        "ORDERS_RETURNS": {"first": 25, "query": "updated_at:>'2000-01-01T00:00:00Z'"},
         "FULFILLMENT": {"id": fulfillment and fulfillment["id"]},
         "FULFILLMENT_ORDER": {"id": fo["id"]},
         "FULFILLMENT_ORDER_RELEASE_HOLD": {
@@ -68,7 +69,42 @@ def _variables(name: str, state: dict) -> dict:
             "webhookSubscription": {"uri": "https://example.com/changed"},
         },
         "WEBHOOK_SUBSCRIPTION_DELETE": {"id": sub and sub["id"]},
+        **_return_variables(state.get("synco_return")),
     }[name]
+
+
+def _return_variables(ret):
+    """The returns' documents: an open return of one of two fulfilled units."""
+    if ret is None:
+        return {}
+    line = ret["returnLineItems"]["nodes"][0]
+    rfo_line = ret["reverseFulfillmentOrders"]["nodes"][0]["lineItems"]["nodes"][0]
+    disposition = {
+        "reverseFulfillmentOrderLineItemId": rfo_line["id"],
+        "quantity": 1,
+        "dispositionType": "RESTOCKED",
+        "locationId": ret["location_id"],
+    }
+    return {
+        "RETURN": {"id": ret["id"]},
+        "RETURN_CLOSE": {"id": ret["id"]},
+        "RETURN_PROCESS": {
+            "input": {
+                "returnId": ret["id"],
+                "returnLineItems": [
+                    {"id": line["id"], "quantity": 1, "dispositions": [disposition]}
+                ],
+            }
+        },
+        "RETURN_CREATE": {
+            "returnInput": {
+                "orderId": ret["order_id"],
+                "returnLineItems": [
+                    {"fulfillmentLineItemId": ret["fulfillment_line"], "quantity": 1}
+                ],
+            }
+        },
+    }
 
 
 @pytest.fixture
@@ -79,6 +115,20 @@ def demo(sandbox):
     sandbox.admin.fulfill(state["orders"][2]["id"], tracking={"company": "UPS", "number": "1"})
     sandbox.admin.subscribe("orders/create", "https://example.com/hooks")
     sandbox.admin.hold(state["orders"][1]["fulfillment_orders"][0]["id"])
+    extra = sandbox.admin.create_order(
+        email="r@example.com", line_items=[{"sku": "ACME-ANVIL", "quantity": 2}]
+    )
+    line = sandbox.admin.fulfill(extra["id"])["line_items"][0]["id"]
+    items = [{"fulfillmentLineItemId": line, "quantity": 1}]
+    body = sandbox.gql(
+        queries.RETURN_CREATE, {"returnInput": {"orderId": extra["id"], "returnLineItems": items}}
+    )
+    sandbox.synco_return = {
+        **body["data"]["returnCreate"]["return"],
+        "order_id": extra["id"],
+        "fulfillment_line": line,
+        "location_id": extra["fulfillment_orders"][0]["location_id"],
+    }
     return sandbox
 
 
@@ -86,7 +136,8 @@ def demo(sandbox):
 def test_every_document_runs_without_errors(demo, name):
     demo.admin.configure(max_query_cost=None)
     document = _documents()[name]
-    body = demo.gql(document, _variables(name, demo.admin.state()))
+    state = {**demo.admin.state(), "synco_return": demo.synco_return}
+    body = demo.gql(document, _variables(name, state))
     assert "errors" not in body, body["errors"]
     root = next(iter(body["data"].values()))
     assert root is not None
@@ -99,7 +150,8 @@ def test_every_document_runs_without_errors(demo, name):
 @pytest.mark.parametrize("name", sorted(_documents()))
 def test_every_document_fits_shopify_single_query_cost_limit(demo, name):
     """Shopify refuses a query whose requested cost exceeds 1000 (MAX_COST_EXCEEDED)."""
-    body = demo.gql(_documents()[name], _variables(name, demo.admin.state()))
+    state = {**demo.admin.state(), "synco_return": demo.synco_return}
+    body = demo.gql(_documents()[name], _variables(name, state))
     assert "errors" not in body, body["errors"]
 
 

@@ -186,6 +186,7 @@ class SaleOrder(models.Model):
                 variables = {"first": RECONCILE_PAGE, "query": query}
                 nodes = list(client.paginate(queries.ORDERS_RECONCILE, variables, ("orders",)))
                 reconciled = self.env["synco.reconcile"]._reconcile(shop, client, nodes, since)
+                reconciled += self.env["synco.return"]._synco_catch_up(shop, client, query)
             except ShopifyError as exc:
                 reason = retry.pause_reason(exc)
                 if reason:  # the shop waits; no warning every five minutes

@@ -31,16 +31,22 @@ class SyncoShopConnection(models.Model):
         self.ensure_one()
         _client, verdict, data = self._check_connection()
         problems = [notes.render(problem, self.env._) for problem in verdict.problems]
+        waiting = [notes.render(verdict.waiting, self.env._)] if verdict.waiting else []
         shop_data = data.get("shop") or {}
         vals = {
             "last_connection_at": fields.Datetime.now(),
             "state": "error" if problems else "connected",
             "connection_message": "\n".join(problems)
-            or self.env._(
-                "Connected to %(name)s (%(domain)s), API %(version)s.",
-                name=shop_data.get("name"),
-                domain=shop_data.get("myshopifyDomain"),
-                version=self.api_version,
+            or "\n".join(
+                [
+                    self.env._(
+                        "Connected to %(name)s (%(domain)s), API %(version)s.",
+                        name=shop_data.get("name"),
+                        domain=shop_data.get("myshopifyDomain"),
+                        version=self.api_version,
+                    ),
+                    *waiting,
+                ]
             ),
         }
         if shop_data:
@@ -53,7 +59,8 @@ class SyncoShopConnection(models.Model):
             # New credentials work, or Shopify is back: the waiting jobs run.
             self._synco_resume(self.env._("Test Connection succeeded"))
             self._synco_check_subscriptions()
-        return self._notify(vals["connection_message"], "danger" if problems else "success")
+        level = "danger" if problems else ("warning" if waiting else "success")
+        return self._notify(vals["connection_message"], level)
 
     def _check_connection(self):
         """``(client, verdict, data)``: Shopify's answer to the SHOP query
@@ -72,6 +79,7 @@ class SyncoShopConnection(models.Model):
             self.api_version,
             self._required_scopes(),
             getattr(client, "served_api_version", None),
+            {self.env._("Returns"): const.REQUIRED_SCOPES["returns"]},
         )
         return client, verdict, data
 
@@ -81,6 +89,17 @@ class SyncoShopConnection(models.Model):
         if retry.pause_reason(exc) == "credentials":
             self._synco_pause("credentials", str(exc))
         return connection.failed(str(exc), self.api_base_url if unreachable else None)
+
+    def _synco_has_scopes(self, feature):
+        """Whether Shopify granted the scopes ``feature`` needs
+        (``const.REQUIRED_SCOPES``; a write scope implies its read scope).
+        Before any connection test nobody knows: the feature is tried."""
+        self.ensure_one()
+        granted = set((self.granted_scopes or "").split(",")) - {""}
+        return not granted or all(
+            scope in granted or scope.replace("read_", "write_", 1) in granted
+            for scope in const.REQUIRED_SCOPES[feature]
+        )
 
     def _required_scopes(self):
         return list(const.REQUIRED_SCOPES["fulfillment"])

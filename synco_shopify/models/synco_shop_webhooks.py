@@ -127,4 +127,11 @@ class SyncoShopWebhooks(models.Model):
                 _logger.info("shop %s: re-subscribed %s", shop.id, fixed)
 
     def _webhook_topics(self):
-        return list(const.WEBHOOK_TOPICS)
+        """Every topic, less those of features whose scopes Shopify did not
+        grant (it refuses such a subscription): they wait for the scopes."""
+        returns = self._synco_has_scopes("returns")
+        return [
+            t
+            for t in const.WEBHOOK_TOPICS
+            if returns or not t.startswith(("returns/", "reverse_fulfillment_orders/"))
+        ]

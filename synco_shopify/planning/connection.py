@@ -24,6 +24,10 @@ TEXTS = notes.register(
             "The app lacks these access scopes: %(missing)s. Add them to the app's "
             "configuration in Shopify and install the new version."
         ),
+        "connection.features_wait": _lt(
+            "Everything else works; these features wait for access scopes the app lacks: "
+            "%(features)s."
+        ),
     }
 )
 
@@ -39,6 +43,8 @@ class Connection:
     scopes: notes.Note | None = None
     granted: tuple | None = None
     missing: tuple = ()
+    # Optional features that wait for their scopes (a Note), None when none.
+    waiting: notes.Note | None = None
 
     @property
     def problems(self):
@@ -55,10 +61,12 @@ def failed(reason, unreachable_url=None):
     return Connection(credentials=note("connection.failed", reason=reason))
 
 
-def verify(data, shop_domain, api_version, required, served_version=None):
+def verify(data, shop_domain, api_version, required, served_version=None, optional=None):
     """The verdict on Shopify's answer ``data`` to the SHOP query: the store
     must be ``shop_domain``, the version served ``api_version`` (when the
-    client saw one) and every ``required`` scope granted."""
+    client saw one) and every ``required`` scope granted. ``optional``:
+    {feature label: scopes}, features that wait, without failing, for
+    scopes not granted (a write scope grants its read scope)."""
     seen = (data.get("shop") or {}).get("myshopifyDomain")
     scopes = (data.get("currentAppInstallation") or {}).get("accessScopes") or []
     granted = tuple(scope["handle"] for scope in scopes)
@@ -73,4 +81,18 @@ def verify(data, shop_domain, api_version, required, served_version=None):
         scopes=note("connection.missing_scopes", missing=", ".join(missing)) if missing else None,
         granted=granted,
         missing=missing,
+        waiting=features_waiting(granted, optional or {}),
     )
+
+
+def features_waiting(granted, optional):
+    """A Note naming the features of ``optional`` ({label: scopes}) whose
+    scopes are not all in ``granted``, with the scopes; None when none."""
+    waiting = []
+    for label, scopes in optional.items():
+        lacking = [
+            s for s in scopes if s not in granted and s.replace("read_", "write_", 1) not in granted
+        ]
+        if lacking:
+            waiting.append(f"{label} ({', '.join(lacking)})")
+    return note("connection.features_wait", features="; ".join(waiting)) if waiting else None

@@ -139,6 +139,8 @@ def check_scopes(connection, required):
         return check("scopes", False, note("launch.unknown"))
     if connection.scopes:
         return check("scopes", False, connection.scopes)
+    if connection.waiting:
+        return check("scopes", True, connection.waiting)
     return check("scopes", True, note("launch.scopes_ok", count=len(required)))
 
 

@@ -40,6 +40,19 @@ JOBS = {
         "Shopify lines left open", Handler("synco.fulfillment", "_synco_job_left_open")
     ),
     "shop_probe": JobType("Is Shopify back?", Handler("synco.shop", "_synco_job_probe")),
+    "sync_return": JobType(
+        "Receive Shopify return", Handler("synco.return", "_synco_job_sync_return")
+    ),
+    "process_return": JobType(
+        "Tell Shopify what came back", Handler("stock.picking", "_synco_job_process_return")
+    ),
+    "create_return": JobType(
+        "Send Odoo return to Shopify", Handler("stock.picking", "_synco_job_create_return")
+    ),
+    # refunds/create also queues this (synco_return_refund.py), after its handler.
+    "restock_refund": JobType(
+        "Receive restocking refund", Handler("synco.return", "_synco_job_restock_refund")
+    ),
 }
 
 # The job type selection of synco.job.
@@ -64,6 +77,12 @@ TOPICS = {
     ),
     "fulfillment_orders/moved": Handler("synco.fulfillment.order", "_synco_on_moved_webhook"),
     "app/uninstalled": Handler("synco.shop", "_synco_on_app_uninstalled"),
+    "returns/approve": Handler("synco.return", "_synco_on_return_webhook"),
+    "returns/decline": Handler("synco.return", "_synco_on_return_webhook"),
+    "returns/cancel": Handler("synco.return", "_synco_on_return_webhook"),
+    "returns/reopen": Handler("synco.return", "_synco_on_return_webhook"),
+    "returns/process": Handler("synco.return", "_synco_on_return_webhook"),
+    "reverse_fulfillment_orders/dispose": Handler("synco.return", "_synco_on_dispose_webhook"),
 }
 
 

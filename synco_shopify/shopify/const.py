@@ -26,6 +26,8 @@ REQUIRED_SCOPES = {
         "read_third_party_fulfillment_orders",
         "write_third_party_fulfillment_orders",
     ),
+    # Returns both ways; without them the rest works and returns wait.
+    "returns": ("read_returns", "write_returns"),
 }
 
 # The path of the addon's webhook endpoint, under the Odoo's public address.
@@ -45,6 +47,12 @@ WEBHOOK_TOPICS = {
     "fulfillment_orders/placed_on_hold": "FULFILLMENT_ORDERS_PLACED_ON_HOLD",
     "fulfillment_orders/hold_released": "FULFILLMENT_ORDERS_HOLD_RELEASED",
     "app/uninstalled": "APP_UNINSTALLED",
+    "returns/approve": "RETURNS_APPROVE",
+    "returns/decline": "RETURNS_DECLINE",
+    "returns/cancel": "RETURNS_CANCEL",
+    "returns/reopen": "RETURNS_REOPEN",
+    "returns/process": "RETURNS_PROCESS",
+    "reverse_fulfillment_orders/dispose": "REVERSE_FULFILLMENT_ORDERS_DISPOSE",
 }
 
 # Carrier names exactly as Shopify spells them (case matters): with a known

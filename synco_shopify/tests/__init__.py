@@ -25,6 +25,7 @@ from . import (
     test_reconcile,
     test_refunds,
     test_reopen,
+    test_returns,
     test_secrets,
     test_shop_circuit,
     test_shop_connection,

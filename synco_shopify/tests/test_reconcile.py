@@ -42,7 +42,8 @@ class TestReconcile(SyncoOrderCase):
         """A second run finds nothing to do and reads nothing more."""
         jobs, calls = self.catch_up()
         self.assertFalse(jobs, jobs.mapped("job_type"))
-        self.assertEqual(calls, ["SyncoOrdersReconcile"])
+        # One page of orders, and the same page's returns (granted returns scopes).
+        self.assertEqual(calls, ["SyncoOrdersReconcile", "SyncoOrdersReturns"])
 
     def test_lost_shopify_led_fulfillment_is_applied(self):
         self.shop.fulfillment_direction = "shopify_to_odoo"
@@ -54,7 +55,8 @@ class TestReconcile(SyncoOrderCase):
         )
         jobs, calls = self.catch_up()
         self.assertEqual(jobs.mapped("job_type"), ["apply_fulfillment"])
-        self.assertEqual(calls, ["SyncoOrdersReconcile"])
+        # One page of orders, and the same page's returns (granted returns scopes).
+        self.assertEqual(calls, ["SyncoOrdersReconcile", "SyncoOrdersReturns"])
         self.run_jobs()
         self.assertEqual(sale.picking_ids.state, "done")
         self.assertEqual(sale.picking_ids.carrier_tracking_ref, "1ZLOST")
@@ -126,7 +128,8 @@ class TestReconcile(SyncoOrderCase):
             self.sandbox.fulfill(shopify["id"], location_id=self.loc_main["id"])
         jobs, calls = self.catch_up()
         self.assertEqual(len(jobs), 3)
-        self.assertEqual(calls, ["SyncoOrdersReconcile"])
+        # One page of orders, and the same page's returns (granted returns scopes).
+        self.assertEqual(calls, ["SyncoOrdersReconcile", "SyncoOrdersReturns"])
         (call,) = [c for c in self.sandbox.calls() if c["operation_name"] == "SyncoOrdersReconcile"]
         # The page and four points an order (one fulfillment each).
         self.assertLessEqual(call["requested_cost"], 1000)
