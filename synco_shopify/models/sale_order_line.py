@@ -5,6 +5,7 @@ from ..planning import edits as edit_planner
 from ..planning import notes
 from ..planning.retry import NeedsAttention
 from . import odoo_compat
+from .stock_picking import SHIPPING_CODES
 
 # Decimals of a discount percent that keep a line of up to a million exact
 # to the cent (see planning.orders.discount_percent).
@@ -83,7 +84,7 @@ class SaleOrderLine(models.Model):
         for line in self.filtered("shopify_line_item_id"):
             moves = line.move_ids.filtered(
                 lambda m: (
-                    m.picking_code == "outgoing"
+                    m.picking_code in SHIPPING_CODES
                     and m.state != "cancel"
                     and (m.state == "done" or m.picked)
                 )
