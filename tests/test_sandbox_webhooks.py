@@ -228,7 +228,7 @@ def test_cli_starts_prints_one_line_and_stops_on_sigterm():
         )
         assert response.json()["data"]["shop"]["name"] == "Acme Demo"
         state = requests.get(f"{url}/_sandbox/state", timeout=5).json()
-        assert len(state["orders"]) == 3
+        assert len(state["orders"]) == 4
         assert len({fo["location_id"] for fo in state["orders"][2]["fulfillment_orders"]}) == 2
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0

@@ -27,3 +27,7 @@ from . import (
 # isort: split
 # The two directions extend the models above (synco.fulfillment among them).
 from . import synco_apply, synco_push
+
+# isort: split
+# Local pickup extends the push (its deliveries carry no tracking).
+from . import synco_pickup

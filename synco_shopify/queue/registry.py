@@ -39,6 +39,9 @@ JOBS = {
     "left_open": JobType(
         "Shopify lines left open", Handler("synco.fulfillment", "_synco_job_left_open")
     ),
+    "pickup_ready": JobType(
+        "Ready for pickup", Handler("stock.picking", "_synco_job_pickup_ready")
+    ),
 }
 
 # The job type selection of synco.job.

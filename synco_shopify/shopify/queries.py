@@ -27,6 +27,7 @@ fragment SyncoFulfillmentOrder on FulfillmentOrder {
   }
   supportedActions { action }
   fulfillmentHolds { id reason reasonNotes }
+  deliveryMethod { methodType }
   lineItems(first: 50) {
     nodes { id totalQuantity remainingQuantity sku lineItem { id } }
     pageInfo { hasNextPage endCursor }
@@ -328,6 +329,14 @@ mutation SyncoWebhookSubscriptionDelete($id: ID!) {
   webhookSubscriptionDelete(id: $id) {
     deletedWebhookSubscriptionId
     userErrors { field message }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_PREPARED_FOR_PICKUP = """
+mutation SyncoPreparedForPickup($input: FulfillmentOrderLineItemsPreparedForPickupInput!) {
+  fulfillmentOrderLineItemsPreparedForPickup(input: $input) {
+    userErrors { field message code }
   }
 }
 """

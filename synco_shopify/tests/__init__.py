@@ -16,6 +16,7 @@ from . import (
     test_order_changes,
     test_order_import,
     test_out_of_order,
+    test_pickup,
     test_push_fulfillment,
     test_races,
     test_reconcile,
