@@ -411,14 +411,15 @@ odoo_has_module() {
 # is left: its tables, the columns it added to Odoo's, its records.
 odoo_uninstall_check() {
     local db=$1 out left
-    # Uninstalling synco_shopify takes its dependents (the kits glue) along.
-    out=$(echo 'env["ir.module.module"].search([("name", "=", "synco_shopify")]).button_immediate_uninstall(); env.cr.commit(); print("STATE", ",".join(sorted(set(env["ir.module.module"].search([("name", "in", ("synco_shopify", "synco_shopify_mrp"))]).mapped("state")))))' \
+    # Uninstalling synco_shopify takes its dependents (the kits and dropship
+    # glue) along.
+    out=$(echo 'env["ir.module.module"].search([("name", "=", "synco_shopify")]).button_immediate_uninstall(); env.cr.commit(); print("STATE", ",".join(sorted(set(env["ir.module.module"].search([("name", "in", ("synco_shopify", "synco_shopify_mrp", "synco_shopify_dropship"))]).mapped("state")))))' \
         | "${ODOO_CMD[@]}" shell -d "$db" --addons-path="$(odoo_addons_path)" --log-level=warn 2>&1)
     left=$(psql -d "$db" -tAc "select table_name || '.' || column_name from information_schema.columns
         where table_schema = 'public' and (table_name like 'synco%' or column_name like 'synco%'
         or column_name like 'shopify%')
         union all select 'ir_model_data: ' || model || ' ' || name from ir_model_data
-        where module in ('synco_shopify', 'synco_shopify_mrp')")
+        where module in ('synco_shopify', 'synco_shopify_mrp', 'synco_shopify_dropship')")
     if ! grep -q "STATE uninstalled" <<<"$out" || [[ -n "$left" ]]; then
         echo "Uninstall left something behind:"
         echo "$out" | tail -n 20

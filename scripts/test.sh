@@ -37,8 +37,9 @@ ensure_venv
 echo "== lint (ruff, pylint-odoo, the OCA's Odoo hooks; the same as .pre-commit-config.yaml)"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
-"$VENV/bin/pylint" synco_shopify synco_shopify_mrp
-"$VENV/bin/oca-checks-odoo-module" synco_shopify/__manifest__.py synco_shopify_mrp/__manifest__.py
+"$VENV/bin/pylint" synco_shopify synco_shopify_mrp synco_shopify_dropship
+"$VENV/bin/oca-checks-odoo-module" synco_shopify/__manifest__.py synco_shopify_mrp/__manifest__.py \
+    synco_shopify_dropship/__manifest__.py
 "$VENV/bin/oca-checks-po" synco_shopify/i18n/*.pot
 
 echo "== the addons as Python packages (whool), installed into a fresh virtual environment"
@@ -117,6 +118,13 @@ for odoo in "${ODOOS[@]}"; do
             "kits suite (synco_shopify_mrp with mrp)"
         kits="kits suite $SUITE_COUNTS"
     fi
+    # The dropship glue likewise: installing it pulls stock_dropshipping in.
+    dropship="dropship suite skipped (this Odoo has no stock_dropshipping addon)"
+    if odoo_has_module stock_dropshipping; then
+        run_suite synco_shopify_dropship "synco_test_drop_${ODOO_MAJOR}_$$" \
+            "dropship suite (synco_shopify_dropship with stock_dropshipping)"
+        dropship="dropship suite $SUITE_COUNTS"
+    fi
 
     echo "== live suite on $name (tests_live: real processes and faults)"
     if ! ODOO_PATH="$ODOO_ROOT" ODOO_PYTHON="$ODOO_PY" SYNCO_SANDBOX_PYTHON="$VENV/bin/python" \
@@ -124,7 +132,7 @@ for odoo in "${ODOOS[@]}"; do
         echo "== verdict: FAILED (the live suite on $name)"
         exit 1
     fi
-    summary+=("ran      $name: Odoo suite $counts, uninstall clean, $kits, live suite passed")
+    summary+=("ran      $name: Odoo suite $counts, uninstall clean, $kits, $dropship, live suite passed")
 done
 
 echo "== Odoo versions"

@@ -131,6 +131,9 @@ class FulfillmentOrder(Node):
     holds: list[dict] = field(default_factory=list)
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
+    # DeliveryMethod.methodType (SHIPPING, PICK_UP, ...); see pickup.py.
+    delivery_method: str = "SHIPPING"
+    prepared_for_pickup: bool = False
 
     def progress_status(self) -> str:
         """OPEN, IN_PROGRESS or CLOSED from the line quantities alone."""

@@ -69,6 +69,15 @@ def seed_demo(store) -> None:
         }
     )
     _seed_past_orders(store, main, east, customer, shipping)
+    # Local pickup: the customer collects at the Main Warehouse's counter.
+    store.create_order(
+        {
+            "email": "marvin@example.com",
+            "customer": {"first_name": "Marvin", "last_name": "Martian"},
+            "delivery_method": "PICK_UP",
+            "line_items": [{"sku": "ACME-SEED", "quantity": 5, "location_id": main.id}],
+        }
+    )
 
 
 def _days_ago(days: int) -> str:

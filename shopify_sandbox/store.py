@@ -239,6 +239,7 @@ class Store(FulfillmentOps, EditOps, ReturnOps):
             groups.setdefault(loc.num, (loc, []))[1].append(line)
         for loc, lines in groups.values():
             fo = FulfillmentOrder(self.next_id(), order, loc)
+            fo.delivery_method = spec.get("delivery_method") or "SHIPPING"
             fo.lines = [
                 FulfillmentOrderLine(self.next_id(), fo, li, li.quantity, li.quantity)
                 for li in lines

@@ -42,6 +42,8 @@ def fulfillment_order(store, fo) -> dict:
         "legacy_id": fo.num,
         "status": fo.status,
         "request_status": fo.request_status,
+        "delivery_method": fo.delivery_method,
+        "prepared_for_pickup": fo.prepared_for_pickup,
         "location_id": fo.location.id,
         "location_name": fo.location.name,
         "supported_actions": store.supported_actions(fo),

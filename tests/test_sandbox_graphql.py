@@ -24,6 +24,12 @@ def _variables(name: str, state: dict) -> dict:
     east = next(loc for loc in state["locations"] if loc["name"] == "East Warehouse")
     sub = state["webhook_subscriptions"][0] if state["webhook_subscriptions"] else None
     held = state["orders"][1]["fulfillment_orders"][0]
+    pickup = next(
+        fo
+        for o in state["orders"]
+        for fo in o["fulfillment_orders"]
+        if fo["delivery_method"] == "PICK_UP"
+    )
     return {
         "SHOP": {},
         "LOCATIONS": {"first": 50},
@@ -59,6 +65,9 @@ def _variables(name: str, state: dict) -> dict:
             "fulfillmentOrderLineItems": None,
         },
         "FULFILLMENT_CANCEL": {"id": fulfillment and fulfillment["id"]},
+        "FULFILLMENT_ORDER_PREPARED_FOR_PICKUP": {
+            "input": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": pickup["id"]}]}
+        },
         "WEBHOOK_SUBSCRIPTIONS": {"first": 50},
         "WEBHOOK_SUBSCRIPTION_CREATE": {
             "topic": "ORDERS_UPDATED",

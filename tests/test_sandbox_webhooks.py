@@ -240,8 +240,9 @@ def test_cli_starts_prints_one_line_and_stops_on_sigterm():
         )
         assert response.json()["data"]["shop"]["name"] == "Acme Demo"
         state = requests.get(f"{url}/_sandbox/state", timeout=5).json()
-        # Three orders placed now, four placed days before (seed.py: going live).
-        assert len(state["orders"]) == 7
+        # Three orders placed now, four placed days before (seed.py: going live),
+        # and a local pickup.
+        assert len(state["orders"]) == 8
         assert len({fo["location_id"] for fo in state["orders"][2]["fulfillment_orders"]}) == 2
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0

@@ -40,3 +40,5 @@ from . import synco_return_sync  # isort: skip
 from . import synco_return_odoo  # isort: skip
 from . import synco_return_apply  # isort: skip
 from . import synco_return_refund  # isort: skip
+# Local pickup extends the push (its deliveries carry no tracking).
+from . import synco_pickup

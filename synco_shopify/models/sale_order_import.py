@@ -8,6 +8,7 @@ from ..planning.retry import NeedsAttention
 from ..shopify import queries, reads
 from ..shopify.ids import legacy_id, to_gid
 from . import odoo_compat
+from .stock_picking import SHIPPING_CODES
 from .synco_open_orders import SOURCE as OPEN_ORDERS
 
 _logger = logging.getLogger(__name__)
@@ -258,7 +259,7 @@ class SaleOrderImport(models.Model):
         if self.state == "cancel":
             return f"already cancelled: {self.name}"
         shipped = self.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+            lambda p: p.picking_type_code in SHIPPING_CODES and p.state == "done"
         )
         if shipped:
             raise NeedsAttention(

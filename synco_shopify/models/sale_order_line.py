@@ -6,6 +6,7 @@ from ..planning import notes
 from ..planning.retry import NeedsAttention
 from ..shopify import reads
 from . import odoo_compat
+from .stock_picking import SHIPPING_CODES
 
 # Decimals of a discount percent that keep a line of up to a million exact
 # to the cent (see planning.orders.discount_percent).
@@ -84,7 +85,7 @@ class SaleOrderLine(models.Model):
         for line in self.filtered("shopify_line_item_id"):
             moves = line.move_ids.filtered(
                 lambda m: (
-                    m.picking_code == "outgoing"
+                    m.picking_code in SHIPPING_CODES
                     and m.state != "cancel"
                     and (m.state == "done" or m.picked)
                 )

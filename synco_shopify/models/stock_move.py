@@ -30,6 +30,15 @@ class StockMove(models.Model):
             rounding_method="DOWN",
         )
 
+    def _synco_warehouse(self):
+        """The warehouse this move ships for: its operation type's, or for a
+        dropship (a vendor ships it, the type has no warehouse) its sale
+        line's, the one the order took from Shopify's location."""
+        self.ensure_one()
+        if self.picking_code == "dropship":
+            return self.sale_line_id.warehouse_id or self.sale_line_id.order_id.warehouse_id
+        return self.picking_type_id.warehouse_id
+
     def _synco_plan_group(self):
         """Moves of one group are laid over Shopify's quantities together;
         None for a plain move. The kits module gives each kit component its

@@ -3,6 +3,11 @@ from odoo.tools import SQL
 
 from ..queue.status import SYNC_STATES, sync_state
 
+# The operation types whose validation hands goods to the customer: a
+# delivery from a warehouse and, with stock_dropshipping, a vendor's
+# dropship (its code is only a selection value that module adds).
+SHIPPING_CODES = ("outgoing", "dropship")
+
 
 class StockPicking(models.Model):
     """What a delivery shows of Shopify. The Odoo-led push is in
@@ -40,7 +45,8 @@ class StockPicking(models.Model):
             picking.synco_state = sync_state(
                 flags.get(picking.id, ()),
                 picking.sudo().synco_fulfillment_ids.mapped("state"),
-                picking.picking_type_code == "outgoing" and bool(picking.sale_id.shopify_order_id),
+                picking.picking_type_code in SHIPPING_CODES
+                and bool(picking.sale_id.shopify_order_id),
                 picking.state,
             )
 
@@ -77,11 +83,21 @@ class StockPicking(models.Model):
         return super().send_to_shipper()
 
     def _synco_shop(self):
-        """The shop of a Shopify order's outgoing delivery, or an empty one."""
+        """The shop of a Shopify order's delivery or dropship, or an empty one."""
         self.ensure_one()
-        if self.picking_type_code != "outgoing" or not self.sale_id.shopify_order_id:
+        if self.picking_type_code not in SHIPPING_CODES or not self.sale_id.shopify_order_id:
             return self.env["synco.shop"]
         return self.sale_id.synco_shop_id
+
+    def _synco_warehouse(self):
+        """The warehouse this delivery ships for: its operation type's, or
+        for a dropship (whose type has none) the warehouse of its sale
+        lines, which the import took from the Shopify location of their
+        fulfillment order."""
+        self.ensure_one()
+        if self.picking_type_code == "dropship" and self.move_ids:
+            return self.move_ids[0]._synco_warehouse()
+        return self.picking_type_id.warehouse_id
 
     def _synco_post(self, body):
         """Note what went to or came from Shopify on the delivery and its order."""

@@ -13,6 +13,7 @@ from ..shopify import reads
 from ..shopify.ids import legacy_id, to_gid
 from ..shopify.tracking import first_tracking, tracking_reference
 from . import odoo_compat
+from .stock_picking import SHIPPING_CODES
 
 ORDER_RECHECK = 10 * 60  # a fulfillment can arrive before its order is in Odoo
 
@@ -191,11 +192,12 @@ class StockMove(models.Model):
         first; elsewhere what is least far along is taken off first."""
         self.ensure_one()
         steps = self._synco_steps_left()
-        target = self.picking_type_id.warehouse_id == warehouse
+        own = self._synco_warehouse()
+        target = own == warehouse
         return {
             "move_id": self.id,
             "line_item_id": self.sale_line_id.shopify_line_item_id,
-            "warehouse": self.picking_type_id.warehouse_id.id,
+            "warehouse": own.id,
             "picking_id": self.picking_id.id,
             "remaining": self._synco_to_line_qty(self.product_uom_qty),
             "rank": steps if target else -steps,
@@ -205,7 +207,7 @@ class StockMove(models.Model):
         """How many validations this move's goods still need to reach the
         customer: 1 for a delivery, more for a pick or a pack."""
         self.ensure_one()
-        if self.picking_code == "outgoing":
+        if self.picking_code in SHIPPING_CODES:
             return 1
         warehouse = self.picking_type_id.warehouse_id
         return 2 if self.location_id != warehouse.lot_stock_id else 3
@@ -280,7 +282,7 @@ class StockMove(models.Model):
         Picking = self.env["stock.picking"]
         while True:
             moves = self.browse(list(quantities))
-            earlier = moves.filtered(lambda m: m.picking_code != "outgoing")
+            earlier = moves.filtered(lambda m: m.picking_code not in SHIPPING_CODES)
             if not earlier:
                 break
             for picking in earlier.picking_id:

@@ -6,6 +6,7 @@ from ..planning import push as push_planner
 from ..shopify import queries, reads
 from ..shopify.ids import legacy_id, to_gid
 from . import odoo_compat
+from .stock_picking import SHIPPING_CODES
 
 
 class SyncoFulfillmentOrder(models.AbstractModel):
@@ -26,14 +27,14 @@ class SyncoFulfillmentOrder(models.AbstractModel):
 
     @api.model
     def _synco_deliveries(self, sale, fo, warehouse=None, open_only=True):
-        """The outgoing deliveries of ``sale`` carrying ``fo``'s line items
-        (at ``warehouse`` when given)."""
+        """The deliveries (and dropships) of ``sale`` carrying ``fo``'s line
+        items (at ``warehouse`` when given)."""
         items = {legacy_id(n["lineItem"]["id"]) for n in fo["lineItems"]["nodes"]}
         return sale.picking_ids.filtered(
             lambda p: (
-                p.picking_type_code == "outgoing"
+                p.picking_type_code in SHIPPING_CODES
                 and p.state not in (("done", "cancel") if open_only else ("cancel",))
-                and (not warehouse or p.picking_type_id.warehouse_id == warehouse)
+                and (not warehouse or p._synco_warehouse() == warehouse)
                 and set(p.move_ids.sale_line_id.mapped("shopify_line_item_id")) & items
             )
         )

@@ -64,7 +64,7 @@ class StockPicking(models.Model):
     def _synco_is_odoo_led(self):
         shop = self._synco_shop()
         return bool(shop) and (
-            shop._direction_for(warehouse=self.picking_type_id.warehouse_id) == "odoo_to_shopify"
+            shop._direction_for(warehouse=self._synco_warehouse()) == "odoo_to_shopify"
         )
 
     def _synco_enqueue_push(self):
@@ -181,13 +181,14 @@ class StockPicking(models.Model):
         return [{"line_item_id": key, "quantity": qty} for key, qty in quantities.items() if qty]
 
     def _synco_location(self, shop):
-        mapping = shop.location_map_ids._find(warehouse=self.picking_type_id.warehouse_id)
+        warehouse = self._synco_warehouse()
+        mapping = shop.location_map_ids._find(warehouse=warehouse)
         if not mapping:
             raise NeedsAttention(
                 self.env._(
                     "Warehouse %(warehouse)s is mapped to no Shopify location of %(shop)s: "
                     "map it, then retry.",
-                    warehouse=self.picking_type_id.warehouse_id.name,
+                    warehouse=warehouse.name,
                     shop=shop.name,
                 )
             )
@@ -345,7 +346,7 @@ class StockPicking(models.Model):
             lambda p: (
                 p.sale_id.shopify_order_id
                 and p.sale_id.synco_shop_id
-                and p.sale_id.synco_shop_id._direction_for(warehouse=p.picking_type_id.warehouse_id)
+                and p.sale_id.synco_shop_id._direction_for(warehouse=p._synco_warehouse())
                 == "odoo_to_shopify"
             )
         )

@@ -5,6 +5,7 @@ from odoo import api, models
 from ..planning.reconcile import plan_reconcile
 from ..shopify import reads
 from ..shopify.ids import legacy_id
+from .stock_picking import SHIPPING_CODES
 
 _logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class SyncoReconcile(models.AbstractModel):
             [
                 ("sale_id.synco_shop_id", "=", shop.id),
                 ("sale_id.shopify_order_id", "!=", False),
-                ("picking_type_code", "=", "outgoing"),
+                ("picking_type_code", "in", SHIPPING_CODES),
                 ("state", "=", "done"),
                 ("date_done", ">=", since),
                 ("synco_fulfillment_ids", "=", False),

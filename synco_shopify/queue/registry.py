@@ -53,6 +53,9 @@ JOBS = {
     "restock_refund": JobType(
         "Receive restocking refund", Handler("synco.return", "_synco_job_restock_refund")
     ),
+    "pickup_ready": JobType(
+        "Ready for pickup", Handler("stock.picking", "_synco_job_pickup_ready")
+    ),
 }
 
 # The job type selection of synco.job.

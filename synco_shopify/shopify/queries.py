@@ -27,6 +27,7 @@ fragment SyncoFulfillmentOrder on FulfillmentOrder {
   }
   supportedActions { action }
   fulfillmentHolds { id reason reasonNotes }
+  deliveryMethod { methodType }
   lineItems(first: 50) {
     nodes { id totalQuantity remainingQuantity sku lineItem { id } }
     pageInfo { hasNextPage endCursor }
@@ -412,6 +413,14 @@ query SyncoOrdersReturns($first: Int!, $after: String, $query: String) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     nodes { id legacyResourceId returns(first: 10) { nodes { id status } } }
     pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_PREPARED_FOR_PICKUP = """
+mutation SyncoPreparedForPickup($input: FulfillmentOrderLineItemsPreparedForPickupInput!) {
+  fulfillmentOrderLineItemsPreparedForPickup(input: $input) {
+    userErrors { field message code }
   }
 }
 """

@@ -20,6 +20,7 @@ from . import (
     test_order_import,
     test_out_of_order,
     test_overview,
+    test_pickup,
     test_push_fulfillment,
     test_races,
     test_reconcile,

@@ -80,9 +80,11 @@ class TestGoliveTour(SyncoCase, HttpCase):
         self.assertEqual(self.freight.shopify_tracking_company, "Acme Freight Co")
         self.assertTrue(self.shop.webhooks_uri)
         run = self.shop.open_orders_import_ids
-        self.assertEqual(run.listed_count, 5, "#1001-#1005: not #1006 (fulfilled), #1007 (old)")
+        self.assertEqual(
+            run.listed_count, 6, "#1001-#1005 and #1008 (pickup): not #1006 (fulfilled), #1007 (old)"
+        )
         self.run_jobs()
-        self.assertEqual(run.imported_count, 5, run.job_ids.mapped("last_error"))
+        self.assertEqual(run.imported_count, 6, run.job_ids.mapped("last_error"))
         partly = run.job_ids.filtered(lambda j: "shipped before" in (j.result or ""))
         self.assertEqual(len(partly), 1)
 

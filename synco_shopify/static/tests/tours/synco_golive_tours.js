@@ -131,7 +131,7 @@ tours.add("synco_golive", {
             trigger: ".o_form_view .o_field_widget[name=state] .o_arrow_button_current:contains(Importing)",
         },
         {
-            trigger: ".o_form_view .alert-warning:contains(5 open orders found)",
+            trigger: ".o_form_view .alert-warning:contains(6 open orders found)",
         },
     ],
 });
@@ -143,7 +143,7 @@ tours.add("synco_golive_orders", {
             trigger: ".o_form_view .o_field_widget[name=state] .o_arrow_button_current:contains(Done)",
         },
         {
-            trigger: ".o_form_view .alert-success:contains(5 imported, 0 needing attention)",
+            trigger: ".o_form_view .alert-success:contains(6 imported, 0 needing attention)",
         },
         screenshot("open_orders_import"),
     ],
