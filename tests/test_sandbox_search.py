@@ -27,13 +27,14 @@ def _since(days):
 
 def test_open_orders_query_leaves_out_fulfilled_and_older_orders(demo):
     # #1004 open (5 days), #1005 partly fulfilled (3 days), #1006 fulfilled,
-    # #1007 open but 45 days old; #1001-#1003 placed now.
+    # #1007 open but 45 days old; #1001-#1003 and #1008 (a pickup) placed now.
     assert _names(demo, open_orders_query(_since(30))) == [
         "#1001",
         "#1002",
         "#1003",
         "#1004",
         "#1005",
+        "#1008",
     ]
     assert "#1007" in _names(demo, open_orders_query(_since(60)))
 

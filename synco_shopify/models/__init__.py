@@ -34,11 +34,13 @@ from . import synco_apply, synco_push
 # isort: split
 # The guided go-live extends the shop's buttons defined above.
 from . import synco_filters, synco_overview, synco_shop_golive
+
 # Returns: the link model, then both directions (which extend it).
 from . import synco_return  # isort: skip
 from . import synco_return_sync  # isort: skip
 from . import synco_return_odoo  # isort: skip
 from . import synco_return_apply  # isort: skip
 from . import synco_return_refund  # isort: skip
+
 # Local pickup extends the push (its deliveries carry no tracking).
 from . import synco_pickup

@@ -81,7 +81,7 @@ class TestGoliveTour(SyncoCase, HttpCase):
         self.assertTrue(self.shop.webhooks_uri)
         run = self.shop.open_orders_import_ids
         self.assertEqual(
-            run.listed_count, 6, "#1001-#1005 and #1008 (pickup): not #1006 (fulfilled), #1007 (old)"
+            run.listed_count, 6, "#1001-#1005, #1008 (pickup): not #1006 (fulfilled), #1007 (old)"
         )
         self.run_jobs()
         self.assertEqual(run.imported_count, 6, run.job_ids.mapped("last_error"))
