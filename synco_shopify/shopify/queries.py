@@ -5,6 +5,16 @@ root test suite runs all of them against it. Operation names start with
 ``Synco`` so that logs and the sandbox's call log name the operation.
 """
 
+# The returns' documents live in a file of their own; named here too, so
+# every document is ``queries.<NAME>``.
+from .return_queries import (  # noqa: F401
+    ORDERS_RETURNS,
+    RETURN,
+    RETURN_CLOSE,
+    RETURN_CREATE,
+    RETURN_PROCESS,
+)
+
 # Shopify refuses any single query whose requested cost exceeds 1000 points,
 # and nested connections multiply (``first`` x the child's cost). So an
 # order is read in three documents, each well under the limit: the order and
@@ -329,90 +339,6 @@ mutation SyncoWebhookSubscriptionDelete($id: ID!) {
   webhookSubscriptionDelete(id: $id) {
     deletedWebhookSubscriptionId
     userErrors { field message }
-  }
-}
-"""
-
-# Returns (read_returns / write_returns). A return line is the interface
-# ReturnLineItemType; its fulfillment line is read on ReturnLineItem.
-RETURN = """
-query SyncoReturn($id: ID!) {
-  return(id: $id) {
-    id
-    name
-    status
-    order { id }
-    returnLineItems(first: 50) {
-      nodes {
-        id
-        quantity
-        processedQuantity
-        unprocessedQuantity
-        ... on ReturnLineItem { fulfillmentLineItem { id lineItem { id } } }
-      }
-    }
-    reverseFulfillmentOrders(first: 2) {
-      nodes {
-        id
-        status
-        lineItems(first: 50) {
-          nodes {
-            id
-            totalQuantity
-            fulfillmentLineItem { id }
-            dispositions { quantity type location { id } }
-          }
-        }
-      }
-    }
-  }
-}
-"""
-
-RETURN_PROCESS = """
-mutation SyncoReturnProcess($input: ReturnProcessInput!) {
-  returnProcess(input: $input) {
-    return { id status }
-    userErrors { code field message }
-  }
-}
-"""
-
-RETURN_CLOSE = """
-mutation SyncoReturnClose($id: ID!) {
-  returnClose(id: $id) {
-    return { id status }
-    userErrors { code field message }
-  }
-}
-"""
-
-RETURN_CREATE = """
-mutation SyncoReturnCreate($returnInput: ReturnInput!) {
-  returnCreate(returnInput: $returnInput) {
-    return {
-      id
-      name
-      status
-      returnLineItems(first: 50) {
-        nodes { id quantity ... on ReturnLineItem { fulfillmentLineItem { id } } }
-      }
-      reverseFulfillmentOrders(first: 5) {
-        nodes { id lineItems(first: 50) { nodes { id fulfillmentLineItem { id } } } }
-      }
-    }
-    userErrors { code field message }
-  }
-}
-"""
-
-# The returns' catch-up: the returns of every order changed since the last
-# run (a return's actions change its order), ~11 points an order, 25 a page.
-ORDERS_RETURNS = """
-query SyncoOrdersReturns($first: Int!, $after: String, $query: String) {
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-    nodes { id legacyResourceId returns(first: 10) { nodes { id status } } }
-    pageInfo { hasNextPage endCursor }
   }
 }
 """
