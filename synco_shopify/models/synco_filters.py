@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from .stock_picking import SHIPPING_CODES
+
 # Open or failed jobs a person must look at.
 _ATTENTION_JOBS = SQL(
     "state IN ('pending', 'running', 'failed') AND (state = 'failed' OR needs_attention)"
@@ -65,7 +67,7 @@ class StockPickingFilters(models.Model):
         return self.search(
             [
                 ("sale_id.shopify_order_id", "!=", False),
-                ("picking_type_code", "=", "outgoing"),
+                ("picking_type_code", "in", SHIPPING_CODES),
                 ("state", "=", "done"),
                 ("synco_fulfillment_ids", "=", False),
             ]
