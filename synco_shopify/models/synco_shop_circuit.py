@@ -69,7 +69,7 @@ class SyncoShopCircuit(models.Model):
                 "paused_by_job": job.id if job and job.job_type != "shop_probe" else False,
             }
         )
-        _logger.warning("shop %s paused (%s): %s", self.id, reason, message)
+        _logger.info("shop %s paused (%s): %s", self.id, reason, message)
         if reason == "unreachable":
             self.message_post(
                 body=self.env._(

@@ -18,7 +18,7 @@ class SyncoShopGolive(models.Model):
     )
     golive_todo = fields.Char(string="What Is Missing", compute="_compute_golive_step")
     webhooks_uri = fields.Char(
-        string="Webhooks Registered At",
+        string="Webhooks Address",
         readonly=True,
         copy=False,
         help="The address Register Webhooks last subscribed the topics to.",
