@@ -114,13 +114,28 @@ class TestOpenOrdersImport(SyncoOrderCase):
         self.assertTrue(run.job_ids)
 
     def test_edit_after_import_keeps_what_shipped_before_out(self):
+        # An order of its own: the refund below changes it in Shopify for good,
+        # and cancelling it afterwards keeps it out of the other tests' lists.
+        partly = self.sandbox.create_order(
+            email="early@example.com",
+            created_at=_days_ago(4),
+            line_items=[{"sku": "ANVIL", "quantity": 3, "location_id": self.loc_main["id"]}],
+        )
+        self.addCleanup(self.sandbox.cancel_order, partly["id"])
+        self.sandbox.fulfill(partly["id"], line_items=[{"sku": "ANVIL", "quantity": 1}])
         self.start()
         self.run_jobs()
-        sale = self.sale_of(self.partly)
+        sale = self.sale_of(partly)
         line = sale.order_line.filtered("shopify_line_item_id")
         item_id = to_gid("LineItem", line.shopify_line_item_id)
         self.assertFalse(line._synco_differs_from([{"id": item_id, "current_quantity": 3}]))
-        refunded = {"name": self.partly["name"], "lineItems": {"nodes": []}}
-        refunded["lineItems"]["nodes"].append({"id": item_id, "currentQuantity": 2})
-        sale.order_line._synco_follow_shopify(sale, refunded, self.shop._shopify_client())
+        # One of the two left to ship is refunded in Shopify (cancel restock:
+        # Shopify takes it off the fulfillment order); the shipped one stays.
+        item = self.sandbox.order(partly["id"])["line_items"][0]["id"]
+        self.sandbox.refund(
+            partly["id"], [{"line_item_id": item, "quantity": 1, "restock_type": "cancel"}]
+        )
+        client = self.shop._shopify_client()
+        order = sale._synco_read_order(client, str(partly["legacy_id"]))
+        sale.order_line._synco_follow_shopify(sale, order, client)
         self.assertEqual(line.product_uom_qty, 1, "one of the two left to ship was refunded")

@@ -87,7 +87,7 @@ class TestRefunds(SyncoHttpOrderCase):
             "an orders/updated after a shipped refund queued an edit",
         )
 
-    def test_restocking_refund_of_a_shipped_unit_moves_no_delivery_and_reaches_the_seam(self):
+    def test_restocking_refund_of_a_shipped_unit_leaves_the_delivery_and_reaches_the_seam(self):
         shopify, sale = self.shipped(2, 2)
         seen = []
 
@@ -98,8 +98,14 @@ class TestRefunds(SyncoHttpOrderCase):
         with patch.object(model, "_synco_on_shopify_refund", autospec=True, side_effect=record):
             self.refund(shopify, (1, "return"))
         self.assert_nothing_stopped(sale)
-        self.assertEqual(self.moves(sale), [("done", 2)])
-        self.assertEqual(len(sale.picking_ids), 1, "no return is made here")
+        delivery = sale.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        self.assertEqual([(m.state, m.quantity) for m in delivery.move_ids], [("done", 2)])
+        # The restocked unit's Ready receipt is the returns' business (#21,
+        # synco_return_refund.py), queued beside the refund's note.
+        receipt = sale.picking_ids - delivery
+        self.assertEqual(receipt.picking_type_code, "incoming")
+        self.assertEqual(receipt.state, "assigned")
+        self.assertEqual(receipt.move_ids.product_uom_qty, 1)
         (note,) = self.refund_notes(sale)
         self.assertIn("ANVIL: 1 (returned, restocked)", str(note.body))
         (refund,) = seen
