@@ -29,8 +29,8 @@ class SaleOrder(models.Model):
     )
 
     @api.model
-    def _synco_create_from_plan(self, shop, plan, order):
-        result = super()._synco_create_from_plan(shop, plan, order)
+    def _synco_create_from_plan(self, shop, plan, order, client):
+        result = super()._synco_create_from_plan(shop, plan, order, client)
         if planner.is_pickup(order.get("fulfillmentOrders") or []):
             self.search(
                 [("synco_shop_id", "=", shop.id), ("shopify_order_id", "=", plan.order_id)]
