@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The five launch checks (a full single-line fulfillment, a partial one with
 # a backorder, tracking after the fact, a webhook replay, a cross-warehouse
-# case), Odoo-led and Shopify-led, in a fresh database.
+# case) and a return, Odoo-led and Shopify-led, in a fresh database.
 #
 #   scripts/launch_suite.sh     # against the sandbox (also part of scripts/test.sh)
 #   SYNCO_LAUNCH_SHOP=my-dev-store.myshopify.com SYNCO_LAUNCH_CLIENT_ID=... \
 #   SYNCO_LAUNCH_CLIENT_SECRET=... SYNCO_LAUNCH_SKU=... scripts/launch_suite.sh
 #
-# Against a Shopify development store it places ten orders (tagged
-# synco-launch-check, no receipt sent) and fulfills them; see the README for
+# Against a Shopify development store it places twelve orders (tagged
+# synco-launch-check, no receipt sent), fulfills them and returns two; see the README for
 # what the store and the app need. Never run by CI.
 set -euo pipefail
 
@@ -34,12 +34,12 @@ set +e
 SYNCO_SANDBOX_PYTHON="$VENV/bin/python" "${ODOO_CMD[@]}" \
     -d "$db" --addons-path="$(odoo_addons_path)" $(odoo_common_options) \
     -i synco_shopify --test-enable \
-    --test-tags /synco_shopify:TestLaunchSuite \
+    --test-tags /synco_shopify:TestLaunchSuite,/synco_shopify:TestLaunchReturns \
     --stop-after-init --http-port="$(free_port)" --log-level=test \
     > "$log" 2>&1
 rc=$?
 set -e
-grep -E 'TestLaunchSuite\.test_\w+|FAIL:|ERROR:' "$log" | sed -E 's/^.*(Starting|FAIL:|ERROR:) /\1 /' || true
+grep -E 'TestLaunch(Suite|Returns)\.test_\w+|FAIL:|ERROR:' "$log" | sed -E 's/^.*(Starting|FAIL:|ERROR:) /\1 /' || true
 if ! odoo_report "$log" "$rc"; then
     echo "== launch suite: FAILED (log: $log)"
     exit 1

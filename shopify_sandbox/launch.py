@@ -6,8 +6,9 @@ Everything goes through the public GraphQL Admin API with the client it is
 given (the addon's), so the same suite runs against the sandbox and against
 a Shopify development store. Odoo-free, and it imports nothing of the addon:
 it lives beside the sandbox, outside what ships to a merchant. Besides the
-addon's own scopes the driver needs ``write_orders`` (``orderCreate``) and
-``read_products`` (to find variants by SKU).
+addon's own scopes the driver needs ``write_orders`` (``orderCreate``),
+``read_products`` (to find variants by SKU), and ``read_returns`` and
+``write_returns`` (``returnCreate``, ``returnProcess``) for the return cases.
 """
 
 import json
@@ -45,7 +46,7 @@ FULFILLMENT_FIELDS = """
   location { id }
   order { id legacyResourceId }
   trackingInfo(first: 1) { company number }
-  fulfillmentLineItems(first: 10) { nodes { quantity lineItem { id sku } } }
+  fulfillmentLineItems(first: 10) { nodes { id quantity lineItem { id sku } } }
 """
 
 ORDER = f"""
@@ -93,6 +94,48 @@ mutation LaunchTracking($fulfillmentId: ID!, $trackingInfoInput: FulfillmentTrac
     userErrors {{ field message }}
   }}
 }}"""
+
+RETURN_FIELDS = """
+  id name status
+  order { id legacyResourceId }
+  returnLineItems(first: 10) {
+    nodes {
+      id quantity processedQuantity unprocessedQuantity
+      ... on ReturnLineItem { fulfillmentLineItem { id lineItem { id sku } } }
+    }
+  }
+  reverseFulfillmentOrders(first: 2) {
+    nodes {
+      id status
+      lineItems(first: 10) {
+        nodes {
+          id totalQuantity fulfillmentLineItem { id }
+          dispositions { quantity type location { id } }
+        }
+      }
+    }
+  }
+"""
+
+RETURN = f"""
+query LaunchReturn($id: ID!) {{ return(id: $id) {{ {RETURN_FIELDS} }} }}
+"""
+
+RETURN_CREATE = """
+mutation LaunchReturnCreate($returnInput: ReturnInput!) {
+  returnCreate(returnInput: $returnInput) {
+    return { id }
+    userErrors { field message }
+  }
+}"""
+
+RETURN_PROCESS = """
+mutation LaunchReturnProcess($input: ReturnProcessInput!) {
+  returnProcess(input: $input) {
+    return { id }
+    userErrors { field message }
+  }
+}"""
 
 OPEN_FO = ("OPEN", "IN_PROGRESS")
 
@@ -152,6 +195,9 @@ class StoreDriver:
 
     def fulfillment(self, gid):
         return self.client.execute(FULFILLMENT, {"id": gid})["fulfillment"]
+
+    def return_(self, gid):
+        return self.client.execute(RETURN, {"id": gid})["return"]
 
     # -- writing, as a merchant in the Shopify admin would ------------------------
 
@@ -235,6 +281,70 @@ class StoreDriver:
             "fulfillmentTrackingInfoUpdate",
         )["fulfillment"]
 
+    def create_return(self, order_gid, quantities):
+        """The customer's return of ``quantities`` ({sku: quantity}) of the
+        order's fulfilled units, made by the merchant (``returnCreate``):
+        open at once, with no request to approve."""
+        wanted = dict(quantities)
+        items = []
+        for fulfillment in self.order(order_gid)["fulfillments"]:
+            if fulfillment["status"] != "SUCCESS":
+                continue
+            for node in fulfillment["fulfillmentLineItems"]["nodes"]:
+                qty = min(node["quantity"], wanted.get(node["lineItem"]["sku"], 0))
+                if qty > 0:
+                    wanted[node["lineItem"]["sku"]] -= qty
+                    items.append(
+                        {
+                            "fulfillmentLineItemId": node["id"],
+                            "quantity": qty,
+                            "returnReason": "OTHER",
+                        }
+                    )
+        left = {sku: qty for sku, qty in wanted.items() if qty > 0}
+        if left or not items:
+            raise ValueError(f"nothing fulfilled to return for {left or 'this order'}")
+        created = self.client.mutate(
+            RETURN_CREATE,
+            {
+                "returnInput": {
+                    "orderId": order_gid,
+                    "returnLineItems": items,
+                    "notifyCustomer": False,
+                }
+            },
+            "returnCreate",
+        )["return"]
+        return self.return_(created["id"])
+
+    def process_return(self, ret, location_gid):
+        """Process every unprocessed unit of ``ret`` (as read by this
+        driver) as received and restocked at ``location_gid``
+        (``returnProcess``), as a merchant does in the Shopify admin."""
+        reverse = {
+            node["fulfillmentLineItem"]["id"]: node["id"]
+            for rfo in ret["reverseFulfillmentOrders"]["nodes"]
+            for node in rfo["lineItems"]["nodes"]
+        }
+        items = []
+        for line in ret["returnLineItems"]["nodes"]:
+            qty = line["unprocessedQuantity"]
+            if qty <= 0:
+                continue
+            disposition = {
+                "reverseFulfillmentOrderLineItemId": reverse[line["fulfillmentLineItem"]["id"]],
+                "quantity": qty,
+                "dispositionType": "RESTOCKED",
+                "locationId": location_gid,
+            }
+            items.append({"id": line["id"], "quantity": qty, "dispositions": [disposition]})
+        self.client.mutate(
+            RETURN_PROCESS,
+            {"input": {"returnId": ret["id"], "returnLineItems": items, "notifyCustomer": False}},
+            "returnProcess",
+        )
+        return self.return_(ret["id"])
+
     # -- what Shopify would send -------------------------------------------------
 
     def delivery(self, topic, fulfillment, webhook_id=None):
@@ -261,6 +371,40 @@ class StoreDriver:
                 for n in fulfillment["fulfillmentLineItems"]["nodes"]
             ],
         }
+        return self._signed(topic, body, webhook_id)
+
+    def return_delivery(self, topic, ret, webhook_id=None):
+        """The body and headers of a signed ``returns/*`` delivery of
+        ``ret`` (as read by this driver), as Shopify sends it."""
+        order = ret["order"]
+        body = {
+            "id": parse_gid(ret["id"], "Return"),
+            "admin_graphql_api_id": ret["id"],
+            "name": ret["name"],
+            "status": ret["status"].lower(),
+            "order": {"id": int(order["legacyResourceId"]), "admin_graphql_api_id": order["id"]},
+            "return_line_items": [
+                {
+                    "id": parse_gid(line["id"], "ReturnLineItem"),
+                    "admin_graphql_api_id": line["id"],
+                    "quantity": line["quantity"],
+                    "processed_quantity": line["processedQuantity"],
+                    "fulfillment_line_item": {
+                        "id": parse_gid(line["fulfillmentLineItem"]["id"], "FulfillmentLineItem"),
+                        "line_item": {
+                            "id": parse_gid(
+                                line["fulfillmentLineItem"]["lineItem"]["id"], "LineItem"
+                            )
+                        },
+                    },
+                }
+                for line in ret["returnLineItems"]["nodes"]
+            ],
+            "exchange_line_items": [],
+        }
+        return self._signed(topic, body, webhook_id)
+
+    def _signed(self, topic, body, webhook_id=None):
         raw = json.dumps(body).encode()
         headers = {
             "Content-Type": "application/json",

@@ -121,6 +121,34 @@ def test_delivery_is_signed_and_replayable(store):
     assert again["X-Shopify-Webhook-Id"] == parsed.webhook_id
 
 
+def test_a_return_created_processed_and_delivered_signed(store, sandbox):
+    driver, main, _east = store
+    order = driver.create_order([(driver.variant("ANVIL")["id"], 3)], "wile@example.com")
+    with pytest.raises(ValueError, match="nothing fulfilled"):
+        driver.create_return(order["id"], {"ANVIL": 1})
+    driver.fulfill(order["id"])
+    with pytest.raises(ValueError, match="ANVIL"):
+        driver.create_return(order["id"], {"ANVIL": 4})
+    ret = driver.create_return(order["id"], {"ANVIL": 2})
+    assert ret["status"] == "OPEN"
+    assert ret["order"]["id"] == order["id"]
+    assert [n["unprocessedQuantity"] for n in ret["returnLineItems"]["nodes"]] == [2]
+    body, headers = driver.return_delivery("returns/approve", ret)
+    parsed = webhooks.WebhookHeaders.from_headers(headers)
+    assert (parsed.topic, webhooks.verify(body, parsed.hmac, [SECRET])) == ("returns/approve", True)
+    payload = json.loads(body)
+    assert payload["admin_graphql_api_id"] == ret["id"]
+    assert payload["order"]["id"] == int(order["legacyResourceId"])
+    done = driver.process_return(ret, main["id"])
+    assert [n["processedQuantity"] for n in done["returnLineItems"]["nodes"]] == [2]
+    (rfo,) = done["reverseFulfillmentOrders"]["nodes"]
+    dispositions = rfo["lineItems"]["nodes"][0]["dispositions"]
+    assert dispositions == [{"quantity": 2, "type": "RESTOCKED", "location": {"id": main["id"]}}]
+    sandbox.admin.config(scopes=["read_orders", "write_orders", "read_products"])
+    with pytest.raises(errors.AccessDeniedError, match="returns"):
+        driver.create_return(order["id"], {"ANVIL": 1})
+
+
 def test_what_odoo_imports_of_the_sandbox_needs_no_graphql_and_nothing_of_the_addon():
     """The Odoo suite imports the admin API and the driver in Odoo's own
     interpreter, from the repository beside the addon."""

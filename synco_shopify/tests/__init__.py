@@ -8,6 +8,7 @@ from . import (
     test_job_queue,
     test_large_orders,
     test_launch_checks,
+    test_launch_returns,
     test_launch_suite,
     test_left_open,
     test_locations,
