@@ -89,7 +89,9 @@ class TestLaunchSuite(LaunchCase):
         picking._synco_enqueue_push()
         webhook_id = self.relay("fulfillments/create", fulfillment)
         self.relay("fulfillments/create", fulfillment, webhook_id)
-        self.run_jobs()
+        with self.assertLogs("odoo.addons.synco_shopify.queue.recovery", "WARNING") as logs:
+            self.run_jobs()
+        self.assertIn("taken over", logs.output[0])
         self.assertEqual(push.state, "done", push.last_error)
         self.assertIn("linked existing fulfillment", push.result)
         self.assertEqual(len(self.fulfillments(order)), 1)
