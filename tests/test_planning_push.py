@@ -1,7 +1,7 @@
 """plan_push and match_existing on GraphQL-shaped dicts."""
 
 from synco_shopify.planning import notes
-from synco_shopify.planning.push import hold_reason, match_existing, plan_push
+from synco_shopify.planning.push import OrderSnapshot, hold_reason, match_existing, plan_push
 
 BIG = 2**53
 MAIN, EAST, TPL = str(BIG + 4001), str(BIG + 4002), str(BIG + 4003)
@@ -303,3 +303,20 @@ def test_match_existing_ignores_cancelled():
     assert match_existing(LINES, [cancelled], MAIN) is None
     live = fulfillment(2, MAIN, LINES_PAIRS)
     assert match_existing(LINES, [cancelled, live], MAIN) is live
+
+
+def test_snapshot_reads_each_fulfillment_once_and_keeps_a_vanished_one_as_listed():
+    reads = []
+    with_lines = {"gid://shopify/Fulfillment/1": {"id": "gid://shopify/Fulfillment/1", "n": 1}}
+
+    def read(fulfillment_id):
+        reads.append(fulfillment_id)
+        return with_lines.get(fulfillment_id)
+
+    snapshot = OrderSnapshot("gid://shopify/Order/9", [], [])
+    listed = [{"id": "gid://shopify/Fulfillment/1"}, {"id": "gid://shopify/Fulfillment/2"}]
+    first = snapshot.detailed(listed, read)
+    again = snapshot.detailed(listed[:1], read)
+    assert first == [with_lines["gid://shopify/Fulfillment/1"], listed[1]]
+    assert again == first[:1]
+    assert reads == ["gid://shopify/Fulfillment/1", "gid://shopify/Fulfillment/2"]

@@ -28,7 +28,7 @@ from . import (
 )
 
 # isort: split
-# The two directions extend the models above (synco.fulfillment among them).
+# The apply extends the models above (synco.fulfillment among them).
 from . import synco_apply, synco_push
 
 # isort: split
@@ -42,5 +42,5 @@ from . import synco_return_odoo  # isort: skip
 from . import synco_return_apply  # isort: skip
 from . import synco_return_refund  # isort: skip
 
-# Local pickup extends the push (its deliveries carry no tracking).
+# Local pickup extends the sale order's import.
 from . import synco_pickup

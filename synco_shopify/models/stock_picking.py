@@ -1,7 +1,10 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..planning.retry import NeedsAttention
 from ..queue.status import SYNC_STATES, sync_state
+from ..shopify.const import ODOO_TO_SHOPIFY, SHOPIFY_TO_ODOO
+from ..shopify.tracking import tracking_input
 
 # The operation types whose validation hands goods to the customer: a
 # delivery from a warehouse and, with stock_dropshipping, a vendor's
@@ -10,8 +13,15 @@ SHIPPING_CODES = ("outgoing", "dropship")
 
 
 class StockPicking(models.Model):
-    """What a delivery shows of Shopify. The Odoo-led push is in
-    synco_push.py, the Shopify-led apply in synco_apply.py."""
+    """What a delivery shows of Shopify, and the addon's one door on
+    pickings: every override of stock.picking is here, and branches once on
+    who leads the picking (``_synco_direction``). Behind the door, the
+    Odoo-led push (``synco.push``, synco_push.py), what Shopify still
+    expects of lines Odoo dropped (synco_reopen.py), returns
+    (synco_return_sync.py, synco_return_odoo.py) and local pickup
+    (synco_pickup.py). The Shopify-led apply (synco_apply.py) validates
+    deliveries with ``synco_from_shopify`` in the context: nothing of what
+    it does goes back to Shopify."""
 
     _inherit = "stock.picking"
 
@@ -72,6 +82,49 @@ class StockPicking(models.Model):
         )
         return True
 
+    # -- the door ---------------------------------------------------------------
+    # Odoo calls these in the warehouse user's transaction: they only queue,
+    # never call Shopify. What they read and write (the shop, its jobs, the
+    # order's chatter) is the addon's bookkeeping, done as superuser:
+    # warehouse staff validate and cancel deliveries without Shopify rights.
+
+    def _action_done(self):
+        res = super()._action_done()
+        if not self.env.context.get("synco_from_shopify"):
+            pickings = self.sudo()
+            led = pickings._synco_by_direction()
+            pickings.env["synco.push"]._enqueue(led[ODOO_TO_SHOPIFY])
+            pickings._synco_left_open(led)
+            pickings._synco_enqueue_return_process()
+            pickings._synco_enqueue_return_create()
+            pickings._synco_enqueue_pickup_ready_after_step()
+        return res
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"carrier_tracking_ref", "carrier_id"} & vals.keys():
+            pickings = self.sudo()
+            pickings.env["synco.push"]._enqueue_tracking_update(pickings)
+        return res
+
+    def action_cancel(self):
+        led = self.sudo()._synco_by_direction()
+        backorders = led[ODOO_TO_SHOPIFY].filtered(
+            lambda p: p.backorder_id and p.state != "cancel" and p._synco_shop()
+        )
+        res = super().action_cancel()
+        for picking in backorders.filtered(lambda p: p.state == "cancel"):
+            picking.sale_id.message_post(
+                body=self.env._(
+                    "Backorder %(picking)s was cancelled in Odoo. Shopify keeps its lines "
+                    "open: fulfill them elsewhere or cancel them in Shopify.",
+                    picking=picking.name,
+                )
+            )
+        if not self.env.context.get("synco_from_shopify"):
+            self.filtered(lambda p: p.state == "cancel").sudo()._synco_left_open(led)
+        return res
+
     def send_to_shipper(self):
         """Never book a carrier label for goods a 3PL already shipped: a
         delivery validated from a Shopify fulfillment keeps Shopify's."""
@@ -81,6 +134,54 @@ class StockPicking(models.Model):
         ):
             return None
         return super().send_to_shipper()
+
+    def _synco_by_direction(self):
+        """These pickings by who leads them, ``{ODOO_TO_SHOPIFY: pickings,
+        SHOPIFY_TO_ODOO: pickings}``; those of no Shopify order, or of an
+        unmapped warehouse of a hybrid shop, are in neither."""
+        led = {ODOO_TO_SHOPIFY: self.browse(), SHOPIFY_TO_ODOO: self.browse()}
+        for picking in self:
+            direction = picking._synco_direction()
+            if direction in led:
+                led[direction] |= picking
+        return led
+
+    def _synco_left_open(self, led):
+        """These pickings were done without a backorder for their rest ("No
+        backorder", a type that never makes one) or cancelled: Shopify still
+        expects those lines. Odoo-led, a job says so on the order;
+        Shopify-led, a to-do names them, as Shopify may still ship them
+        (both in synco_reopen.py)."""
+        for sale in (led[ODOO_TO_SHOPIFY] & self).sale_id:
+            self.env["synco.fulfillment"]._synco_flag_left_open(sale)
+        for sale in (led[SHOPIFY_TO_ODOO] & self).sale_id:
+            sale._synco_note_left_open()
+
+    # -- the jobs of the push (queue/registry.py) ----------------------------------
+
+    def _synco_job_push_fulfillment(self, job):
+        return self.env["synco.push"]._push(self, job)
+
+    def _synco_job_update_tracking(self, job):
+        return self.env["synco.push"]._update_tracking(self, job)
+
+    # -- shared helpers -----------------------------------------------------------
+
+    def _synco_direction(self):
+        """Who leads this picking of a Shopify order: ``ODOO_TO_SHOPIFY`` or
+        ``SHOPIFY_TO_ODOO``, the shop's direction at the warehouse it ships
+        for (``_synco_warehouse``); False for a picking of no Shopify order,
+        or of a hybrid shop's unmapped warehouse (the addon leaves it be)."""
+        self.ensure_one()
+        sale = self.sale_id
+        if not sale.shopify_order_id or not sale.synco_shop_id:
+            return False
+        return sale.synco_shop_id._direction_for(warehouse=self._synco_warehouse())
+
+    def _synco_is_odoo_led(self):
+        """A Shopify order's delivery or dropship that Odoo leads."""
+        self.ensure_one()
+        return bool(self._synco_shop()) and self._synco_direction() == ODOO_TO_SHOPIFY
 
     def _synco_shop(self):
         """The shop of a Shopify order's delivery or dropship, or an empty one."""
@@ -105,3 +206,30 @@ class StockPicking(models.Model):
         for record in (self, self.sale_id):
             if record:
                 record.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _synco_location(self, shop):
+        """The Shopify location of ``shop`` this delivery's warehouse maps to;
+        a stop naming both when there is none."""
+        warehouse = self._synco_warehouse()
+        mapping = shop.location_map_ids._find(warehouse=warehouse)
+        if not mapping:
+            raise NeedsAttention(
+                self.env._(
+                    "Warehouse %(warehouse)s is mapped to no Shopify location of %(shop)s: "
+                    "map it, then retry.",
+                    warehouse=warehouse.name,
+                    shop=shop.name,
+                )
+            )
+        return mapping
+
+    def _synco_tracking_input(self):
+        """The tracking Shopify gets for this delivery (push, tracking update,
+        reconciliation); none for a local pickup, which the customer collects."""
+        if self.sale_id.shopify_pickup:
+            return None
+        carrier = self.carrier_id
+        company, known = carrier._synco_tracking_company() if carrier else (False, False)
+        return tracking_input(
+            self.carrier_tracking_ref, company, known, self.carrier_tracking_url or None
+        )

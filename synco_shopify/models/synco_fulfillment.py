@@ -90,9 +90,7 @@ class SyncoFulfillment(models.Model):
             return "already applied"
         self.write(vals)
         if self.origin == "shopify" and self.picking_id:
-            self.picking_id.with_context(synco_from_shopify=True).write(
-                {"carrier_tracking_ref": number}
-            )
+            self.picking_id.write({"carrier_tracking_ref": number})
         if self.picking_id:
             self.picking_id._synco_post(
                 self.env._(

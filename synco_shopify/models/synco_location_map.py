@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..shopify import queries
+from ..shopify.const import ODOO_TO_SHOPIFY, SHOPIFY_TO_ODOO
 from .odoo_compat import Constraint
 
 
@@ -26,11 +27,11 @@ class SyncoLocationMap(models.Model):
     )
     direction = fields.Selection(
         [
-            ("odoo_to_shopify", "Odoo-led (warehouse run in Odoo)"),
-            ("shopify_to_odoo", "Shopify-led (3PL or Shopify admin)"),
+            (ODOO_TO_SHOPIFY, "Odoo-led (warehouse run in Odoo)"),
+            (SHOPIFY_TO_ODOO, "Shopify-led (3PL or Shopify admin)"),
         ],
         required=True,
-        default="odoo_to_shopify",
+        default=ODOO_TO_SHOPIFY,
         help="Used when the shop's fulfillment direction is 'Per location'.",
     )
     is_fulfillment_service = fields.Boolean(

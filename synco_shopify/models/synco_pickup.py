@@ -49,16 +49,10 @@ class StockPicking(models.Model):
         help="Shopify told the customer the goods of this delivery are ready for pickup.",
     )
 
-    def _action_done(self):
-        res = super()._action_done()
-        self.sudo()._synco_enqueue_pickup_ready_after_step()
-        return res
-
     def _synco_enqueue_pickup_ready_after_step(self):
         """A step before the delivery done (pick, pack): once it was the last
-        open one, the goods wait at the counter; say so in Shopify."""
-        if self.env.context.get("synco_from_shopify"):
-            return
+        open one, the goods wait at the counter; say so in Shopify (the door
+        in stock_picking.py calls it)."""
         steps = self.filtered(lambda p: p.state == "done" and p.picking_type_code == "internal")
         deliveries = steps.move_ids.move_dest_ids.picking_id.filtered(
             lambda p: (
@@ -91,12 +85,6 @@ class StockPicking(models.Model):
                     dedupe_key=f"pickup_ready:{picking.id}",
                     ordering_key=f"order:{picking.sale_id.shopify_order_id}",
                 )
-
-    def _synco_tracking_input(self):
-        """The customer collects a pickup: its fulfillment carries no tracking."""
-        if self.sale_id.shopify_pickup:
-            return None
-        return super()._synco_tracking_input()
 
     def _synco_job_pickup_ready(self, job):
         """Mark this delivery's lines prepared for pickup in Shopify. A

@@ -4,6 +4,7 @@ from odoo import api, models
 
 from ..planning.reconcile import plan_reconcile
 from ..shopify import reads
+from ..shopify.const import SHOPIFY_TO_ODOO
 from ..shopify.ids import legacy_id
 from .stock_picking import SHIPPING_CODES
 
@@ -60,8 +61,7 @@ class SyncoReconcile(models.AbstractModel):
             {
                 m.shopify_location_id
                 for m in shop.location_map_ids
-                if shop._direction_for(shopify_location_id=m.shopify_location_id)
-                == "shopify_to_odoo"
+                if shop._direction_for(shopify_location_id=m.shopify_location_id) == SHOPIFY_TO_ODOO
             },
             self._odoo_tracking(links.filtered(lambda link: link.origin == "odoo").picking_id),
             LISTED_FULFILLMENTS,
@@ -70,6 +70,7 @@ class SyncoReconcile(models.AbstractModel):
             legacy_id(f["id"]): n["legacyResourceId"] for n in known for f in n["fulfillments"]
         }
         Fulfillment = self.env["synco.fulfillment"]
+        Push = self.env["synco.push"]
         for fulfillment_id in plan.applies:
             Fulfillment._synco_enqueue_apply(shop, fulfillment_id, order_of[fulfillment_id])
         for link_id, number, company in plan.tracking:
@@ -77,9 +78,9 @@ class SyncoReconcile(models.AbstractModel):
             # job sees the difference with the delivery and sends Odoo's.
             link = Fulfillment.browse(link_id)
             link.write({"tracking_number": number, "tracking_company": company})
-            link.picking_id._synco_enqueue_tracking_update()
+            Push._enqueue_tracking_update(link.picking_id)
         pushes = self._unpushed(shop, since)
-        pushes._synco_enqueue_push()
+        Push._enqueue(pushes)
         return len(plan.applies) + len(plan.tracking) + len(pushes)
 
     @api.model

@@ -1,16 +1,21 @@
-"""Shopify-led: what Shopify may still ship, but Odoo has no open delivery for.
+"""Shopify lines Odoo has no done or open delivery for any more.
 
-A warehouse that Shopify leads ships what Shopify (or its 3PL) says shipped.
-When Odoo drops what is left of a line (a delivery validated with "No
-backorder" or of a type that never makes one, a cancelled delivery, a sale
-order cancelled in Odoo), Shopify still shows the line open and may ship it.
-Odoo does not fight that decision when it is made: the order gets a to-do
-naming the lines. When Shopify does ship them, the apply asks Odoo's own
-procurement (sale_stock's ``_action_launch_stock_rule``, which recomputes
-what no done or open move covers) for a new delivery from the warehouse of
-the shipping location, through its route, and says so on the order. A sale
-order that is not confirmed (cancelled, or back to quotation) is never
-revived silently: the apply stops, naming the lines and what to do.
+Odoo-led, Shopify still expects them: a job says so on the order (while it
+fails, the order needs attention), until they ship from a new delivery or
+are cancelled or refunded in Shopify.
+
+Shopify-led, what Shopify may still ship: a warehouse that Shopify leads
+ships what Shopify (or its 3PL) says shipped. When Odoo drops what is left
+of a line (a delivery validated with "No backorder" or of a type that never
+makes one, a cancelled delivery, a sale order cancelled in Odoo), Shopify
+still shows the line open and may ship it. Odoo does not fight that
+decision when it is made: the order gets a to-do naming the lines. When
+Shopify does ship them, the apply asks Odoo's own procurement (sale_stock's
+``_action_launch_stock_rule``, which recomputes what no done or open move
+covers) for a new delivery from the warehouse of the shipping location,
+through its route, and says so on the order. A sale order that is not
+confirmed (cancelled, or back to quotation) is never revived silently: the
+apply stops, naming the lines and what to do.
 """
 
 from odoo import api, models
@@ -93,22 +98,46 @@ class SaleOrder(models.Model):
         )
 
 
-class StockPicking(models.Model):
-    _inherit = "stock.picking"
-
-    def _synco_note_left_open(self):
-        """Deliveries of Shopify-led warehouses done or cancelled: the to-do
-        on their orders names what Shopify may still ship."""
-        for sale in self.sale_id.filtered(lambda s: s.shopify_order_id and s.synco_shop_id):
-            pickings = self.filtered(lambda p, s=sale: p.sale_id == s)
-            warehouses = pickings.picking_type_id.warehouse_id
-            directions = {sale.synco_shop_id._direction_for(warehouse=w) for w in warehouses}
-            if "shopify_to_odoo" in directions:
-                sale._synco_note_left_open()
-
-
 class SyncoFulfillment(models.Model):
     _inherit = "synco.fulfillment"
+
+    @api.model
+    def _synco_flag_left_open(self, sale):
+        """Shopify lines of ``sale`` that no open or done delivery covers any
+        more (a delivery done without backorder, or cancelled, or the order
+        cancelled) stay open in Shopify: a job says so, and while it fails
+        the order needs attention and the Shopify managers have a to-do. One
+        such job per order: its Retry checks again."""
+        if not sale.order_line._synco_left_open():
+            return self.env["synco.job"]
+        key = f"left_open:{sale.id}"
+        Job = self.env["synco.job"]
+        failed = Job.search([("dedupe_key", "=", key), ("state", "=", "failed")], limit=1)
+        return failed or Job._enqueue(
+            sale.synco_shop_id,
+            "left_open",
+            model="synco.fulfillment",
+            payload={"sale_id": sale.id, "order_id": sale.shopify_order_id},
+            dedupe_key=key,
+            ordering_key=f"order:{sale.shopify_order_id}",
+        )
+
+    @api.model
+    def _synco_job_left_open(self, job):
+        sale = self.env["sale.order"].browse(job.payload["sale_id"]).exists()
+        left = sale.order_line._synco_left_open() if sale else []
+        if not left:
+            return "no Shopify line left open"
+        lines = self.env["sale.order.line"]._synco_lines_text(left)
+        raise NeedsAttention(
+            self.env._(
+                "Odoo will not ship these lines of %(order)s, which Shopify keeps open: "
+                "%(lines)s. Ship them from Odoo (a new delivery), or cancel or refund them in "
+                "Shopify.",
+                order=sale.name,
+                lines=lines,
+            )
+        )
 
     @api.model
     def _synco_reopen(self, sale, missing, warehouse):

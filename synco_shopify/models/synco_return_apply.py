@@ -6,6 +6,7 @@ that location); units disposed otherwise are never put back in stock."""
 from odoo import api, models
 
 from ..planning import returns as planner
+from ..shopify.const import SHOPIFY_TO_ODOO
 
 
 class SyncoReturn(models.Model):
@@ -36,7 +37,7 @@ class SyncoReturn(models.Model):
         for receipt in self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
             warehouse = receipt.picking_type_id.warehouse_id
             mapping = shop.location_map_ids._find(warehouse=warehouse)
-            if not mapping or shop._direction_for(warehouse=warehouse) != "shopify_to_odoo":
+            if not mapping or shop._direction_for(warehouse=warehouse) != SHOPIFY_TO_ODOO:
                 continue
             moves = receipt.move_ids.filtered(
                 lambda m: m.state not in ("done", "cancel") and m.shopify_return_line_id

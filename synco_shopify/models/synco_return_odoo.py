@@ -27,11 +27,6 @@ class SyncoShop(models.Model):
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
-    def _action_done(self):
-        res = super()._action_done()
-        self.sudo()._synco_enqueue_return_create()
-        return res
-
     def _synco_odoo_return_shop(self):
         """The shop to tell of this validated receipt, a return made in Odoo
         of an Odoo-led Shopify delivery; an empty one otherwise."""
@@ -52,8 +47,8 @@ class StockPicking(models.Model):
         return found
 
     def _synco_enqueue_return_create(self):
-        if self.env.context.get("synco_from_shopify"):
-            return
+        """Queue sending Shopify the returns made in Odoo among these
+        validated pickings (the door in stock_picking.py calls it)."""
         for receipt in self:
             shop = receipt._synco_odoo_return_shop()
             if shop:

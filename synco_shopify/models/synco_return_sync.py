@@ -90,15 +90,9 @@ class StockPicking(models.Model):
 
     # -- the warehouse validated a return receipt --------------------------
 
-    def _action_done(self):
-        res = super()._action_done()
-        self.sudo()._synco_enqueue_return_process()
-        return res
-
     def _synco_enqueue_return_process(self):
-        """Queue telling Shopify what came back; never call it here."""
-        if self.env.context.get("synco_from_shopify"):
-            return
+        """Queue telling Shopify what came back; never call it here (the
+        door in stock_picking.py calls it)."""
         for receipt in self.filtered(
             lambda p: p.state == "done" and p.synco_return_id.origin in ("shopify", "odoo")
         ):

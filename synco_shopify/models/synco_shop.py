@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..shopify import clients, const
+from ..shopify.const import ODOO_TO_SHOPIFY, PER_LOCATION, SHOPIFY_TO_ODOO
 from ..shopify.errors import ShopifyError
 from ..shopify.webhooks import normalize_shop_domain
 from .odoo_compat import Constraint
@@ -50,12 +51,12 @@ class SyncoShop(models.Model):
     )
     fulfillment_direction = fields.Selection(
         [
-            ("odoo_to_shopify", "Odoo-led: deliveries validated in Odoo fulfill Shopify"),
-            ("shopify_to_odoo", "Shopify-led: Shopify fulfillments validate Odoo deliveries"),
-            ("per_location", "Per location (hybrid)"),
+            (ODOO_TO_SHOPIFY, "Odoo-led: deliveries validated in Odoo fulfill Shopify"),
+            (SHOPIFY_TO_ODOO, "Shopify-led: Shopify fulfillments validate Odoo deliveries"),
+            (PER_LOCATION, "Per location (hybrid)"),
         ],
         required=True,
-        default="odoo_to_shopify",
+        default=ODOO_TO_SHOPIFY,
     )
     notify_customer = fields.Boolean(
         default=True, help="Let Shopify send its shipping email when Odoo creates a fulfillment."
@@ -148,7 +149,7 @@ class SyncoShop(models.Model):
         mapped location's. False when a hybrid shop has no warehouse mapped
         for it: the addon then leaves it alone."""
         self.ensure_one()
-        if self.fulfillment_direction != "per_location":
+        if self.fulfillment_direction != PER_LOCATION:
             return self.fulfillment_direction
         mapping = self.location_map_ids._find(warehouse=warehouse, location_id=shopify_location_id)
         return mapping.direction if mapping.warehouse_id else False

@@ -110,3 +110,12 @@ DEFAULT_TIMEOUT = (3.05, 20)
 
 # Webhook bodies above this size are refused (HTTP 413) before being parsed.
 MAX_WEBHOOK_BODY = 2 * 1024 * 1024
+
+# Who leads fulfillment: the values of synco.shop's fulfillment_direction and
+# of synco.location.map's direction. Odoo-led, a delivery validated in Odoo
+# becomes a Shopify fulfillment (the push); Shopify-led, a Shopify
+# fulfillment validates the Odoo delivery (the apply). A shop can also lead
+# per location (hybrid): each mapped location then says which.
+ODOO_TO_SHOPIFY = "odoo_to_shopify"
+SHOPIFY_TO_ODOO = "shopify_to_odoo"
+PER_LOCATION = "per_location"

@@ -86,7 +86,7 @@ class TestLaunchSuite(LaunchCase):
         picking.synco_fulfillment_ids.unlink()
         push.write({"state": "running", "result": False, "finished_at": False})
         self.env.flush_all()
-        picking._synco_enqueue_push()
+        self.env["synco.push"]._enqueue(picking)
         webhook_id = self.relay("fulfillments/create", fulfillment)
         self.relay("fulfillments/create", fulfillment, webhook_id)
         with self.assertLogs("odoo.addons.synco_shopify.queue.recovery", "WARNING") as logs:

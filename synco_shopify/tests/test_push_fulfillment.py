@@ -89,14 +89,14 @@ class TestPushFulfillment(SyncoOrderCase):
         picking.synco_fulfillment_ids.unlink()
         job.write({"state": "running", "result": False, "finished_at": False})
         self.env.flush_all()
-        picking._synco_enqueue_push()  # and of the trigger, meanwhile
+        self.env["synco.push"]._enqueue(picking)  # and of the trigger, meanwhile
         with self.assertLogs("odoo.addons.synco_shopify.queue.recovery", "WARNING") as logs:
             self.run_jobs()
         self.assertIn("the worker running it died (1 so far); taken over", logs.output[0])
         self.assertEqual((job.state, job.crash_count), ("done", 1), job.last_error)
         self.assertIn("linked existing fulfillment", job.result)
         # And of the trigger once it is done.
-        picking._synco_enqueue_push()
+        self.env["synco.push"]._enqueue(picking)
         self.run_jobs()
         self.assertEqual(self.push_jobs(picking).mapped("result"), ["already linked", job.result])
         self.assertEqual(len(self.fulfillments(shopify)), 1)
