@@ -1,5 +1,6 @@
-# synco_shop_owned first: the models below inherit it.
+# synco_shop_owned and synco_status_mixin first: the models below inherit them.
 from . import synco_shop_owned  # isort: skip
+from . import synco_status_mixin  # isort: skip
 from . import (
     delivery_carrier,
     res_config_settings,
@@ -33,7 +34,7 @@ from . import synco_apply, synco_push
 
 # isort: split
 # The guided go-live extends the shop's buttons defined above.
-from . import synco_filters, synco_overview, synco_shop_golive
+from . import synco_overview, synco_shop_golive
 
 # Returns: the link model, then both directions (which extend it).
 from . import synco_return  # isort: skip

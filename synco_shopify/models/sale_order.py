@@ -5,11 +5,12 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..planning import retry
-from ..queue.status import SYNC_STATES, sync_state
+from ..queue.status import sync_state
 from ..shopify import queries
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id
 from .odoo_compat import Constraint
+from .synco_status_mixin import ATTENTION_JOBS
 
 _logger = logging.getLogger(__name__)
 
@@ -21,7 +22,8 @@ RECONCILE_PAGE = 25
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "synco.status.mixin"]
 
     synco_shop_id = fields.Many2one(
         "synco.shop", string="Shopify Shop", index="btree_not_null", copy=False, readonly=True
@@ -33,10 +35,9 @@ class SaleOrder(models.Model):
         "synco.fulfillment", "sale_order_id", string="Shopify Fulfillments", readonly=True
     )
 
-    synco_state = fields.Selection(
-        SYNC_STATES, compute="_compute_synco_state", string="Shopify Status"
+    synco_not_in_shopify = fields.Boolean(
+        help="A delivery shipped in Odoo has no Shopify fulfillment linked yet."
     )
-    shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url", string="Shopify Admin")
     shopify_hold_reason = fields.Char(
         string="Shopify Hold",
         compute="_compute_shopify_hold_reason",
@@ -102,9 +103,35 @@ class SaleOrder(models.Model):
                 f"orders/{order.shopify_order_id}"
             )
 
-    def action_open_in_shopify(self):
-        self.ensure_one()
-        return {"type": "ir.actions.act_url", "url": self.shopify_admin_url, "target": "new"}
+    def _synco_attention_ids(self):
+        """Orders whose deliveries need attention, or with an open or failed
+        job of their own (imports, edits), by record or by Shopify id."""
+        pickings = self.env["stock.picking"]._synco_attention_ids()
+        own = self._synco_query_ids(
+            SQL(
+                """
+                SELECT res_id FROM synco_job
+                 WHERE res_model = 'sale.order' AND res_id IS NOT NULL AND %s
+                UNION
+                SELECT so.id FROM synco_job j
+                  JOIN sale_order so ON so.synco_shop_id = j.shop_id
+                                    AND so.shopify_order_id = j.payload->>'order_id'
+                 WHERE %s
+                """,
+                ATTENTION_JOBS,
+                SQL(
+                    "j.state IN ('pending', 'running', 'failed') "
+                    "AND (j.state = 'failed' OR j.needs_attention)"
+                ),
+            )
+        )
+        via = self.env["stock.picking"].browse(pickings).sale_id.ids
+        return list(set(own) | set(via))
+
+    def _synco_not_in_shopify_ids(self):
+        """Orders with a delivery done in Odoo that no fulfillment links."""
+        pickings = self.env["stock.picking"]._synco_not_in_shopify_ids()
+        return self.env["stock.picking"].browse(pickings).sale_id.ids
 
     # -- the three ways in: webhook, catch-up, manual ---------------------------
 

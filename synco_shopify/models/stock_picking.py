@@ -2,9 +2,10 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..planning.retry import NeedsAttention
-from ..queue.status import SYNC_STATES, sync_state
+from ..queue.status import sync_state
 from ..shopify.const import ODOO_TO_SHOPIFY, SHOPIFY_TO_ODOO
 from ..shopify.tracking import tracking_input
+from .synco_status_mixin import ATTENTION_JOBS
 
 # The operation types whose validation hands goods to the customer: a
 # delivery from a warehouse and, with stock_dropshipping, a vendor's
@@ -23,16 +24,13 @@ class StockPicking(models.Model):
     deliveries with ``synco_from_shopify`` in the context: nothing of what
     it does goes back to Shopify."""
 
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "synco.status.mixin"]
 
     synco_fulfillment_ids = fields.One2many(
         "synco.fulfillment", "picking_id", string="Shopify Fulfillments", readonly=True
     )
 
-    synco_state = fields.Selection(
-        SYNC_STATES, compute="_compute_synco_state", string="Shopify Status"
-    )
-    shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url", string="Shopify Admin")
     shopify_hold_reason = fields.Char(
         string="Shopify Hold",
         readonly=True,
@@ -65,9 +63,34 @@ class StockPicking(models.Model):
         for picking in self:
             picking.shopify_admin_url = picking.sale_id.shopify_admin_url
 
-    def action_open_in_shopify(self):
-        self.ensure_one()
-        return {"type": "ir.actions.act_url", "url": self.shopify_admin_url, "target": "new"}
+    def _synco_attention_ids(self):
+        """Deliveries with an open or failed job a person must look at, or a
+        fulfillment link that needs attention."""
+        self.env["synco.job"].flush_model()
+        self.env["synco.fulfillment"].flush_model()
+        return self._synco_query_ids(
+            SQL(
+                """
+                SELECT res_id FROM synco_job
+                 WHERE res_model = 'stock.picking' AND res_id IS NOT NULL AND %s
+                UNION
+                SELECT picking_id FROM synco_fulfillment
+                 WHERE state = 'attention' AND picking_id IS NOT NULL
+                """,
+                ATTENTION_JOBS,
+            )
+        )
+
+    def _synco_not_in_shopify_ids(self):
+        """Deliveries of Shopify orders done in Odoo with no fulfillment link."""
+        return self.search(
+            [
+                ("sale_id.shopify_order_id", "!=", False),
+                ("picking_type_code", "in", SHIPPING_CODES),
+                ("state", "=", "done"),
+                ("synco_fulfillment_ids", "=", False),
+            ]
+        ).ids
 
     def action_synco_release_hold(self):
         """Queue the release, in Shopify, of the holds this delivery shows
@@ -157,13 +180,16 @@ class StockPicking(models.Model):
         for sale in (led[SHOPIFY_TO_ODOO] & self).sale_id:
             sale._synco_note_left_open()
 
-    # -- the jobs of the push (queue/registry.py) ----------------------------------
+    # -- jobs the services run for one picking (queue/registry.py) ---------------
 
     def _synco_job_push_fulfillment(self, job):
         return self.env["synco.push"]._push(self, job)
 
     def _synco_job_update_tracking(self, job):
         return self.env["synco.push"]._update_tracking(self, job)
+
+    def _synco_job_release_hold(self, job):
+        return self.env["synco.fulfillment.order"]._synco_release_holds(self, job)
 
     # -- shared helpers -----------------------------------------------------------
 

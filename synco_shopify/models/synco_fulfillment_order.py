@@ -287,10 +287,3 @@ class SyncoFulfillmentOrder(models.AbstractModel):
             target.action_assign()
             targets |= target
         return targets
-
-
-class StockPicking(models.Model):
-    _inherit = "stock.picking"
-
-    def _synco_job_release_hold(self, job):
-        return self.env["synco.fulfillment.order"]._synco_release_holds(self, job)
