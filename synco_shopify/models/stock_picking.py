@@ -118,9 +118,9 @@ class StockPicking(models.Model):
             led = pickings._synco_by_direction()
             pickings.env["synco.push"]._enqueue(led[ODOO_TO_SHOPIFY])
             pickings._synco_left_open(led)
-            pickings._synco_enqueue_return_process()
-            pickings._synco_enqueue_return_create()
-            pickings._synco_enqueue_pickup_ready_after_step()
+            pickings._synco_enqueue_return_process()  # synco_return_sync.py
+            pickings._synco_enqueue_return_create()  # synco_return_odoo.py
+            pickings._synco_enqueue_pickup_ready_after_step()  # synco_pickup.py
         return res
 
     def write(self, vals):
