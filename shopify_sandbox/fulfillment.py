@@ -69,7 +69,11 @@ class FulfillmentOps:
         if fo.status not in FULFILLABLE:
             return []
         if fo.location.is_3pl:
-            actions = ["REQUEST_FULFILLMENT"] if fo.request_status == "UNSUBMITTED" else []
+            actions = {
+                "UNSUBMITTED": ["REQUEST_FULFILLMENT"],
+                "CANCELLATION_ACCEPTED": ["REQUEST_FULFILLMENT"],
+                "ACCEPTED": ["REQUEST_CANCELLATION"],
+            }.get(fo.request_status, [])
         else:
             actions = ["CREATE_FULFILLMENT", "HOLD"]
         others = [loc for loc in self.locations if loc.is_active and loc is not fo.location]
@@ -102,7 +106,11 @@ class FulfillmentOps:
                 )
                 _err(errors, msg, *path, "fulfillmentOrderId")
                 continue
-            if fo.location.is_3pl and fo.request_status != "ACCEPTED":
+            # A service fulfills what it accepted, also after refusing to cancel it.
+            if fo.location.is_3pl and fo.request_status not in (
+                "ACCEPTED",
+                "CANCELLATION_REJECTED",
+            ):
                 msg = (
                     f"Fulfillment order {fo.num} is assigned to a fulfillment service location "
                     "and its fulfillment request has not been accepted."
