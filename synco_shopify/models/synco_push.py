@@ -157,6 +157,9 @@ class StockPicking(models.Model):
             "fulfillment_orders": reads.fulfillment_orders(client, order_gid),
             "lines": {},
         }
+        fos = snapshot["fulfillment_orders"]  # Odoo's own service: accept first
+        if shop._synco_fsvc_accept_before_push(client, fos, location.shopify_location_id):
+            snapshot["fulfillment_orders"] = reads.fulfillment_orders(client, order_gid)
         # Parts are pushed in order, so the links made are the first parts.
         results = [
             self._synco_push_part(part, job, client, location, snapshot)
