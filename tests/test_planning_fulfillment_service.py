@@ -1,0 +1,81 @@
+"""The fulfillment service's answers, from plain data."""
+
+from synco_shopify.planning import fulfillment_service as planner
+from synco_shopify.planning import push
+
+
+def _fo(*lines, status="SUBMITTED", location="7"):
+    return {
+        "id": "gid://shopify/FulfillmentOrder/1",
+        "status": "OPEN",
+        "requestStatus": status,
+        "assignedLocation": {
+            "location": {
+                "id": f"gid://shopify/Location/{location}",
+                "legacyResourceId": location,
+                "name": "Odoo",
+                "fulfillmentService": {"id": "gid://shopify/FulfillmentService/9"},
+            }
+        },
+        "supportedActions": [],
+        "lineItems": {
+            "nodes": [
+                {
+                    "id": f"gid://shopify/FulfillmentOrderLineItem/{item}0",
+                    "totalQuantity": qty,
+                    "remainingQuantity": qty,
+                    "sku": sku,
+                    "lineItem": {"id": f"gid://shopify/LineItem/{item}"},
+                }
+                for item, sku, qty in lines
+            ]
+        },
+    }
+
+
+def test_request_accepted_when_every_line_is_in_the_odoo_order():
+    fo = _fo((11, "ANVIL", 2), (12, "SKATES", 1))
+    assert planner.decide_request(fo, ["11", "12"], set()).action == planner.ACCEPT
+
+
+def test_request_rejected_naming_only_the_unknown_skus():
+    fo = _fo((11, "ANVIL", 2), (12, "GHOST", 1), (13, "", 1))
+    decision = planner.decide_request(fo, None, {"ANVIL"})
+    assert decision.action == planner.REJECT
+    assert decision.reason == "INVALID_SKU"
+    assert decision.message == "Odoo has no product for SKU (no SKU), GHOST."
+
+
+def test_request_waits_for_the_import_when_every_sku_is_known():
+    fo = _fo((11, "ANVIL", 2))
+    assert planner.decide_request(fo, None, {"ANVIL"}).action == planner.WAIT
+
+
+def test_a_line_the_odoo_order_lacks_is_rejected():
+    fo = _fo((11, "ANVIL", 2), (12, "SKATES", 1))
+    decision = planner.decide_request(fo, ["11"], {"ANVIL", "SKATES"})
+    assert (decision.action, decision.message) == (
+        planner.REJECT,
+        "Odoo has no product for SKU SKATES.",
+    )
+
+
+def test_cancellation_accepted_until_something_shipped():
+    assert planner.decide_cancellation([]).action == planner.ACCEPT
+    decision = planner.decide_cancellation(["WH/OUT/00002", "WH/OUT/00001"])
+    assert decision.action == planner.REJECT
+    assert decision.message == "Already shipped: WH/OUT/00001, WH/OUT/00002."
+
+
+def test_push_fulfills_an_accepted_request_at_its_own_location_only():
+    lines = [{"line_item_id": "11", "quantity": 2}]
+    for status, fulfilled in (
+        ("ACCEPTED", True),
+        ("CANCELLATION_REJECTED", True),
+        ("SUBMITTED", False),
+        ("CANCELLATION_REQUESTED", False),
+    ):
+        plan = push.plan_push(lines, [_fo((11, "ANVIL", 2), status=status)], "7")
+        assert (plan.kind == "fulfill") is fulfilled, (status, plan)
+    other = push.plan_push(lines, [_fo((11, "ANVIL", 2), status="ACCEPTED", location="8")], "7")
+    assert other.kind != "fulfill"
