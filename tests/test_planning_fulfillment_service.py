@@ -1,7 +1,7 @@
 """The fulfillment service's answers, from plain data."""
 
+from synco_shopify.planning import connection, launch, push
 from synco_shopify.planning import fulfillment_service as planner
-from synco_shopify.planning import push
 
 
 def _fo(*lines, status="SUBMITTED", location="7"):
@@ -79,3 +79,54 @@ def test_push_fulfills_an_accepted_request_at_its_own_location_only():
         assert (plan.kind == "fulfill") is fulfilled, (status, plan)
     other = push.plan_push(lines, [_fo((11, "ANVIL", 2), status="ACCEPTED", location="8")], "7")
     assert other.kind != "fulfill"
+
+
+def _service(**values):
+    return {
+        "location_id": "7",
+        "location_name": "Acme (Odoo)",
+        "warehouse": "Service",
+        "odoo_led": True,
+        "scopes": ["read_assigned_fulfillment_orders", "write_assigned_fulfillment_orders"],
+        "read_recently": True,
+        "last_read": "2026-12-05 08:00:00",
+        "waiting": 2,
+        **values,
+    }
+
+
+def test_launch_check_reports_a_healthy_service():
+    check = launch.check_fulfillment_service(
+        _service(), [{"id": "7", "name": "Acme (Odoo)"}], ("write_assigned_fulfillment_orders",)
+    )
+    assert check.ok
+    assert str(check.message) == (
+        "Registered: location 'Acme (Odoo)' ships from warehouse 'Service', Odoo-led; "
+        "2 request(s) waiting for an answer."
+    )
+
+
+def test_launch_check_names_each_problem_of_the_service():
+    check = launch.check_fulfillment_service(
+        _service(warehouse=False, read_recently=False), [{"id": "8", "name": "Other"}], ()
+    )
+    assert not check.ok
+    assert [part.code for part in check.message.parts] == [
+        "launch.fsvc_no_location",
+        "launch.fsvc_no_warehouse",
+        "launch.fsvc_scopes",
+        "launch.fsvc_stale",
+    ]
+    led = launch.check_fulfillment_service(_service(odoo_led=False), None, None)
+    assert [part.code for part in led.message.parts] == ["launch.fsvc_not_odoo_led"]
+
+
+def test_the_service_check_is_listed_only_for_a_registered_service():
+    facts = {
+        "connection": connection.failed("down"),
+        "shop_domain": "acme.myshopify.com",
+        "required_scopes": [],
+    }
+    assert "fulfillment_service" not in [c.key for c in launch.launch_checks(facts)]
+    facts["fulfillment_service"] = _service()
+    assert launch.launch_checks(facts)[-1].key == "fulfillment_service"

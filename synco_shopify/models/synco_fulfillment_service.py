@@ -15,6 +15,7 @@ cron reads every few minutes, so a lost notification costs minutes.
 """
 
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -29,6 +30,8 @@ _logger = logging.getLogger(__name__)
 
 # How long an accepted-but-not-yet-imported order waits between looks.
 IMPORT_WAIT = 60
+# Three cron rounds without a read: the launch checks say so.
+STALE_MINUTES = 15
 PAGE = 5  # fulfillment orders per read: 50 lines each stays under 1,000 points
 
 
@@ -315,6 +318,38 @@ class SyncoShopFulfillmentService(models.Model):
         if refused:
             raise NeedsAttention(self.env._("Shopify refused the answer: %s", refused))
         return answer
+
+    # -- the launch checks -------------------------------------------------------------
+
+    def _synco_fsvc_launch_facts(self):
+        """What the launch checks report of the fulfillment service; None
+        when the shop registered none (the feature is optional)."""
+        self.ensure_one()
+        if not self.fulfillment_service_gid:
+            return None
+        mapping = self._fulfillment_service_mapping()
+        checked = self.fulfillment_service_checked_at
+        recent = fields.Datetime.now() - timedelta(minutes=STALE_MINUTES)
+        waiting = self.env["synco.job"].search_count(
+            [
+                ("shop_id", "=", self.id),
+                ("job_type", "=", "fsvc_answer"),
+                ("state", "in", ("pending", "running", "failed")),
+            ]
+        )
+        return {
+            "location_id": self.fulfillment_service_location_id,
+            "location_name": mapping.name or self.fulfillment_service_location_id,
+            "warehouse": mapping.warehouse_id.name,
+            "odoo_led": self._direction_for(
+                shopify_location_id=self.fulfillment_service_location_id
+            )
+            == "odoo_to_shopify",
+            "scopes": list(const.REQUIRED_SCOPES["fulfillment_service"]),
+            "read_recently": bool(checked and checked >= recent),
+            "last_read": fields.Datetime.to_string(checked) if checked else None,
+            "waiting": waiting,
+        }
 
     # -- the push: a request still submitted when its delivery ships ------------------
 

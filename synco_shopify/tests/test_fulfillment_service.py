@@ -228,3 +228,15 @@ class TestFulfillmentService(SyncoHttpOrderCase):
         self.run_jobs()
         self.assertEqual(replay.result, "nothing to answer: request ACCEPTED")
         self.assertEqual(self.fo(fo_id)["request_status"], "ACCEPTED")
+
+    def test_launch_checks_report_the_fulfillment_service(self):
+        self.shop.fulfillment_service_checked_at = False
+        wizard = self.env["synco.launch.check.wizard"].create({"shop_id": self.shop.id})
+        check = {c.key: c for c in wizard._run_checks()}["fulfillment_service"]
+        self.assertFalse(check.ok)
+        self.assertIn("last read never", check.message)
+        self.env["synco.shop"]._synco_cron_fulfillment_service()
+        self.run_jobs()
+        check = {c.key: c for c in wizard._run_checks()}["fulfillment_service"]
+        self.assertTrue(check.ok, check.message)
+        self.assertIn("ships from warehouse 'Service', Odoo-led", check.message)
