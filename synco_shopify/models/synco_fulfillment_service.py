@@ -45,14 +45,13 @@ class SyncoShopFulfillmentService(models.Model):
         help="Shopify's id of Odoo as a fulfillment service of this store, once registered.",
     )
     fulfillment_service_location_id = fields.Char(
-        string="Fulfillment Service Location",
+        string="Fulfillment Service Location ID",
         readonly=True,
         copy=False,
         help="The numeric id of the Shopify location the fulfillment service owns.",
     )
     fulfillment_service_warehouse_id = fields.Many2one(
         "stock.warehouse",
-        string="Fulfillment Service Warehouse",
         check_company=True,
         domain="[('company_id', '=', company_id)]",
         help="The warehouse that fulfills the requests Shopify sends Odoo as a fulfillment "
