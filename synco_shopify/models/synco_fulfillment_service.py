@@ -22,7 +22,7 @@ from odoo.exceptions import UserError
 
 from ..planning import fulfillment_service as planner
 from ..planning.retry import NeedsAttention, RetryLater
-from ..shopify import const, queries
+from ..shopify import const, queries, reads
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
 
@@ -205,9 +205,17 @@ class SyncoShopFulfillmentService(models.Model):
         a request answered meanwhile, finds nothing left to answer."""
         shop = job.shop_id
         client = job._client()
-        fo = client.execute(queries.FULFILLMENT_ORDER, {"id": job.payload["fulfillment_order_id"]})[
-            "fulfillmentOrder"
-        ]
+        # Read through the order: every line of the request, however many.
+        wanted = legacy_id(job.payload["fulfillment_order_id"])
+        order_gid = to_gid("Order", job.payload["order_id"])
+        fo = next(
+            (
+                f
+                for f in reads.fulfillment_orders(client, order_gid)
+                if legacy_id(f["id"]) == wanted
+            ),
+            None,
+        )
         if not fo:
             return "the fulfillment order no longer exists"
         status = fo.get("requestStatus")
