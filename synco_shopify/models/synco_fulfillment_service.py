@@ -109,9 +109,7 @@ class SyncoShopFulfillmentService(models.Model):
             raise UserError(str(exc)) from None
         mapping = self.location_map_ids._find(location_id=location_id)
         warehouse = self._fulfillment_service_warehouse(mapping)
-        mapping.write({"direction": "odoo_to_shopify", "warehouse_id": warehouse.id})
-        if warehouse and self.fulfillment_direction == "shopify_to_odoo":
-            self.fulfillment_direction = "per_location"
+        self._synco_fsvc_lead(mapping, warehouse)
         message = self.env._(
             "Registered as the Shopify fulfillment service '%(name)s' (callback %(url)s); its "
             "location is mapped to %(warehouse)s, Odoo-led.",
@@ -121,6 +119,15 @@ class SyncoShopFulfillmentService(models.Model):
         )
         self.message_post(body=message)
         return self._notify(message, "success")
+
+    def _synco_fsvc_lead(self, mapping, warehouse):
+        """Map the service's location to ``warehouse``, Odoo-led. A
+        Shopify-led shop becomes per location, its other locations staying
+        Shopify-led."""
+        if warehouse and self.fulfillment_direction == "shopify_to_odoo":
+            (self.location_map_ids - mapping).write({"direction": "shopify_to_odoo"})
+            self.fulfillment_direction = "per_location"
+        mapping.write({"direction": "odoo_to_shopify", "warehouse_id": warehouse.id})
 
     def _fulfillment_service_name(self):
         return f"{self.company_id.name} (Odoo)"

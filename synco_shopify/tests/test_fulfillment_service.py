@@ -240,3 +240,13 @@ class TestFulfillmentService(SyncoHttpOrderCase):
         check = {c.key: c for c in wizard._run_checks()}["fulfillment_service"]
         self.assertTrue(check.ok, check.message)
         self.assertIn("ships from warehouse 'Service', Odoo-led", check.message)
+
+    def test_a_shopify_led_shop_leads_only_the_service_location_from_odoo(self):
+        self.shop.fulfillment_direction = "shopify_to_odoo"
+        mapping = self._map(self.loc_svc)
+        mapping.direction = "shopify_to_odoo"
+        self.shop._synco_fsvc_lead(mapping, self.warehouse_svc)
+        self.assertEqual(self.shop.fulfillment_direction, "per_location")
+        self.assertEqual(self.shop._direction_for(warehouse=self.warehouse_svc), "odoo_to_shopify")
+        self.assertEqual(self.shop._direction_for(warehouse=self.warehouse), "shopify_to_odoo")
+        self.assertEqual(self.shop._direction_for(warehouse=self.warehouse_east), "shopify_to_odoo")
