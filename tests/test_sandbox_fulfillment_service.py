@@ -146,6 +146,9 @@ def test_cancellation_flow_accepted_and_rejected(sandbox, shop, webhook_receiver
     assert ok["fulfillmentOrder"]["requestStatus"] == "CANCELLATION_ACCEPTED"
     assert ok["fulfillmentOrder"]["status"] == "OPEN"
     assert _fulfill(sandbox, first["id"])["fulfillment"] is None
+    # Given back to the merchant, it can go elsewhere.
+    assert "MOVE" in sandbox.admin.fulfillment_order(first["id"])["supported_actions"]
+    sandbox.admin.move(first["id"], shop["main"]["id"])
     no = _mutate(
         sandbox, queries.CANCELLATION_REQUEST_REJECT, {"id": second["id"], "message": "Shipped"}
     )
