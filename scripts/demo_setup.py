@@ -2,6 +2,8 @@
 # demo store, map its locations to warehouses and register the webhooks.
 import os
 
+import requests
+
 ICP = env["ir.config_parameter"]  # noqa: F821 - `env` is given by odoo-bin shell
 ICP.set_param("web.base.url", os.environ["SYNCO_ODOO_URL"])
 ICP.set_param("web.base.url.freeze", "True")
@@ -35,6 +37,14 @@ for mapping in shop.location_map_ids:
 shop.action_register_webhooks()
 print(shop.webhook_message)
 
+# Odoo as a fulfillment service of the store: Shopify makes its location,
+# mapped to a warehouse of its own, Odoo-led.
+shop.fulfillment_service_warehouse_id = Warehouse.create(
+    {"name": "Odoo Fulfillment", "code": "OFS"}
+)
+shop.action_register_fulfillment_service()
+print(f"fulfillment service: location {shop.fulfillment_service_location_id}")
+
 # The demo store's products, stocked in every warehouse, so its open orders
 # import and ship.
 Product = env["product.product"]  # noqa: F821
@@ -51,8 +61,35 @@ for sku, name, price in [
         env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 50)  # noqa: F821
 env.cr.commit()  # noqa: F821 - a shell script's own transaction
 
-# Import the store's open orders now rather than at the next catch-up.
+# An order Shopify routes to Odoo's fulfillment service, its fulfillment
+# requested by the merchant (Odoo reads the request below: the notification
+# finds no server yet).
+SANDBOX = os.environ["SYNCO_SANDBOX_URL"]
+routed = requests.post(
+    f"{SANDBOX}/_sandbox/orders",
+    json={
+        "email": "road@example.com",
+        "line_items": [
+            {
+                "sku": "ACME-ANVIL",
+                "quantity": 1,
+                "location_id": int(shop.fulfillment_service_location_id),
+            }
+        ],
+    },
+    timeout=30,
+).json()
+requests.post(
+    f"{SANDBOX}/_sandbox/fulfillment_orders/{routed['fulfillment_orders'][0]['legacy_id']}"
+    "/submit_request",
+    json={"message": "Demo: fulfill from Odoo"},
+    timeout=30,
+).raise_for_status()
+
+# Import the store's open orders now rather than at the next catch-up, and
+# answer the fulfillment service's request.
 env["sale.order"]._synco_cron_catch_up()  # noqa: F821
+shop._synco_enqueue_fsvc_read()
 env.cr.commit()  # noqa: F821
 env["synco.job"]._cron_run_jobs()  # noqa: F821
 env.cr.commit()  # noqa: F821

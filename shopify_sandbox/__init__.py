@@ -53,6 +53,12 @@ Admin API (JSON, no auth; ids are numbers or URL-encoded gids)
 ``POST /_sandbox/orders/<id>/cancel``  fires orders/cancelled + orders/updated.
 ``POST /_sandbox/fulfillment_orders/<id>/hold``  {reason, reason_notes};
     ``.../release_hold``; ``.../request_status`` {request_status} (3PL flow).
+``GET|POST /_sandbox/fulfillment_services``  {name, callback_url}: the app's
+    fulfillment services (as fulfillmentServiceCreate makes them);
+    ``GET /_sandbox/fulfillment_orders/<id>`` one, with its merchant requests;
+    ``POST .../submit_request`` and ``.../request_cancellation`` {message,
+    notify: false loses the notification}: the merchant's requests
+    (fulfillment_service.py).
 ``POST /_sandbox/fulfillments``  {order_id, line_items: [{line_item_id|sku,
     quantity}] (default: all remaining), tracking: {company, number(s),
     url(s)}, location_id?}: a fulfillment made in the Shopify admin or by a

@@ -103,6 +103,29 @@ class SandboxAdmin:
         payload = {"line_items": list(line_items), "restock_type": restock_type}
         return self._call("POST", f"orders/{self._id(ident)}/refund", payload)
 
+    # fulfillment services (fulfillment_service.py)
+    def add_fulfillment_service(self, name: str, callback_url: str | None = None):
+        """A fulfillment service of the app, as fulfillmentServiceCreate makes it."""
+        return self._call(
+            "POST", "fulfillment_services", {"name": name, "callback_url": callback_url}
+        )
+
+    def fulfillment_services(self):
+        return self._call("GET", "fulfillment_services")
+
+    def fulfillment_order(self, fo_id):
+        """One fulfillment order, with its merchant requests and the answers."""
+        return self._call("GET", f"fulfillment_orders/{self._id(fo_id)}")
+
+    def submit_fulfillment_request(self, fo_id, message=None, notify=True):
+        """The merchant requests fulfillment; ``notify=False`` loses the notification."""
+        path = f"fulfillment_orders/{self._id(fo_id)}/submit_request"
+        return self._call("POST", path, {"message": message, "notify": notify})
+
+    def request_cancellation(self, fo_id, message=None, notify=True):
+        path = f"fulfillment_orders/{self._id(fo_id)}/request_cancellation"
+        return self._call("POST", path, {"message": message, "notify": notify})
+
     def set_request_status(self, fo_id, request_status: str):
         path = f"fulfillment_orders/{self._id(fo_id)}/request_status"
         return self._call("POST", path, {"request_status": request_status})

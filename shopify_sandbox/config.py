@@ -23,6 +23,8 @@ ALL_SCOPES = [
     "write_merchant_managed_fulfillment_orders",
     "read_third_party_fulfillment_orders",
     "write_third_party_fulfillment_orders",
+    "read_assigned_fulfillment_orders",
+    "write_assigned_fulfillment_orders",
     "read_returns",
     "write_returns",
 ]

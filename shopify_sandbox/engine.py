@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from graphql import GraphQLError, execute, parse, validate
 from graphql.utilities import get_operation_ast
 
-from . import fields, mutations, pickup, returns_api  # noqa: F401  (register their resolvers on SCHEMA)
+from . import fields, fulfillment_service, mutations, pickup, returns_api  # noqa: F401  (register their resolvers on SCHEMA)
 from .cost import CostCalculator, collect_fields
 from .resolvers import SCHEMA, default_resolver
 

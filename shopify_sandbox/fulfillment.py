@@ -28,6 +28,9 @@ TRACKING_URLS = {
 }
 
 FULFILLABLE = ("OPEN", "IN_PROGRESS")
+# Request statuses whose fulfillment order the merchant may move: never
+# requested, or given back by the fulfillment service.
+MOVABLE_REQUESTS = ("UNSUBMITTED", "REJECTED", "CANCELLATION_ACCEPTED", "CLOSED")
 FULFILLMENT_STATUSES = ("SUCCESS", "PENDING", "OPEN", "ERROR", "FAILURE", "CANCELLED")
 QUANTITY_ERROR = "Invalid fulfillment order line item quantity requested."
 # Shopify's limit per fulfillment order input of one fulfillmentCreate (the
@@ -69,11 +72,15 @@ class FulfillmentOps:
         if fo.status not in FULFILLABLE:
             return []
         if fo.location.is_3pl:
-            actions = ["REQUEST_FULFILLMENT"] if fo.request_status == "UNSUBMITTED" else []
+            actions = {
+                "UNSUBMITTED": ["REQUEST_FULFILLMENT"],
+                "CANCELLATION_ACCEPTED": ["REQUEST_FULFILLMENT"],
+                "ACCEPTED": ["REQUEST_CANCELLATION"],
+            }.get(fo.request_status, [])
         else:
             actions = ["CREATE_FULFILLMENT", "HOLD"]
         others = [loc for loc in self.locations if loc.is_active and loc is not fo.location]
-        if others and fo.request_status == "UNSUBMITTED":
+        if others and fo.request_status in MOVABLE_REQUESTS:
             actions.append("MOVE")
         return actions
 
@@ -102,7 +109,11 @@ class FulfillmentOps:
                 )
                 _err(errors, msg, *path, "fulfillmentOrderId")
                 continue
-            if fo.location.is_3pl and fo.request_status != "ACCEPTED":
+            # A service fulfills what it accepted, also after refusing to cancel it.
+            if fo.location.is_3pl and fo.request_status not in (
+                "ACCEPTED",
+                "CANCELLATION_REJECTED",
+            ):
                 msg = (
                     f"Fulfillment order {fo.num} is assigned to a fulfillment service location "
                     "and its fulfillment request has not been accepted."
@@ -298,7 +309,7 @@ class FulfillmentOps:
         if fo.status in ("CLOSED", "CANCELLED", "ON_HOLD", "INCOMPLETE"):
             msg = f"Cannot move a fulfillment order with status {fo.status.lower()}."
             _err(errors, msg, "id")
-        elif fo.request_status not in ("UNSUBMITTED", "REJECTED", "CLOSED"):
+        elif fo.request_status not in MOVABLE_REQUESTS:
             msg = "Cannot move a fulfillment order that has a submitted fulfillment request."
             _err(errors, msg, "id")
         elif location is fo.location:

@@ -54,6 +54,9 @@ class Location(Node):
     is_active: bool = True
     # Handle of the fulfillment service (3PL app) owning this location, if any.
     fulfillment_service_handle: str | None = None
+    # The location of a fulfillment service this app registered
+    # (fulfillment_service.py): its fulfillment orders are the app's to accept.
+    app_owned: bool = False
 
     @property
     def is_3pl(self) -> bool:
@@ -134,6 +137,9 @@ class FulfillmentOrder(Node):
     # DeliveryMethod.methodType (SHIPPING, PICK_UP, ...); see pickup.py.
     delivery_method: str = "SHIPPING"
     prepared_for_pickup: bool = False
+    # The merchant's requests and the service's answers, oldest first
+    # (fulfillment_service.py).
+    merchant_requests: list[dict] = field(default_factory=list)
 
     def progress_status(self) -> str:
         """OPEN, IN_PROGRESS or CLOSED from the line quantities alone."""

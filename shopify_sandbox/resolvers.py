@@ -47,6 +47,8 @@ def require(store, field: str, *scopes: str) -> None:
 
 
 def fo_write_scope(fo) -> str:
+    if fo is not None and fo.location.app_owned:
+        return "write_assigned_fulfillment_orders"
     if fo is not None and fo.location.is_3pl:
         return "write_third_party_fulfillment_orders"
     return "write_merchant_managed_fulfillment_orders"

@@ -251,6 +251,7 @@ class SandboxServer:
         self.store = Store(cfg, clock)
         self.dispatcher = Dispatcher(self.store)
         self.store.emit = self._emit
+        self.store.post = lambda topic, payload, uri: self.dispatcher.enqueue(topic, payload, uri)
         self.faults: list[dict] = []
         self.calls: list[dict] = []
         self.connections: set = set()

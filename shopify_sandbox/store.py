@@ -44,6 +44,9 @@ class Store(FulfillmentOps, EditOps, ReturnOps):
         self.base_config = (config or SandboxConfig()).copy()
         self.clock = clock or Clock()
         self.emit: Callable[[str, dict], None] = lambda topic, payload: None
+        # A signed POST to one address (a fulfillment service's callback);
+        # the server wires it to the webhook dispatcher.
+        self.post: Callable[[str, dict, str], None] = lambda topic, payload, uri: None
         self.reset("empty")
 
     # ----------------------------------------------------------------- setup
@@ -55,6 +58,7 @@ class Store(FulfillmentOps, EditOps, ReturnOps):
         self.products: list[Product] = []
         self.orders: list[Order] = []
         self.subscriptions: list[WebhookSubscription] = []
+        self.fulfillment_services: list = []  # fulfillment_service.FulfillmentService
         self.tokens: dict[str, float] = {}  # issued token -> expiry (clock seconds)
         self.installed = True  # the app; uninstall() revokes everything
         self.bucket = Bucket(self.config, self.clock)

@@ -93,6 +93,7 @@ class WebhookReceiver:
                     receiver.received.append(
                         {
                             "headers": dict(self.headers),
+                            "path": self.path,
                             "raw": raw,
                             "status": status,
                             "json": json.loads(raw),

@@ -79,7 +79,31 @@ def _variables(name: str, state: dict) -> dict:
         },
         "WEBHOOK_SUBSCRIPTION_DELETE": {"id": sub and sub["id"]},
         **_return_variables(state.get("synco_return")),
+        **_service_variables(state.get("synco_service")),
     }[name]
+
+
+def _service_variables(service):
+    """The fulfillment service's documents: one request submitted, one
+    cancellation requested, at the app's own service location."""
+    if service is None:
+        return {}
+    return {
+        "FULFILLMENT_SERVICE_CREATE": {
+            "name": "Another Service",
+            "callbackUrl": "https://example.com/fs",
+        },
+        "ASSIGNED_FULFILLMENT_ORDERS": {"first": 5, "status": "FULFILLMENT_REQUESTED"},
+        "FULFILLMENT_REQUEST_ACCEPT": {"id": service["submitted"], "message": "On it"},
+        "FULFILLMENT_REQUEST_REJECT": {
+            "id": service["submitted"],
+            "reason": "INVALID_SKU",
+            "message": "Unknown SKU",
+            "lineItems": None,
+        },
+        "CANCELLATION_REQUEST_ACCEPT": {"id": service["cancelling"]},
+        "CANCELLATION_REQUEST_REJECT": {"id": service["cancelling"], "message": "Shipped"},
+    }
 
 
 def _return_variables(ret):
@@ -138,6 +162,20 @@ def demo(sandbox):
         "fulfillment_line": line,
         "location_id": extra["fulfillment_orders"][0]["location_id"],
     }
+    service = sandbox.admin.add_fulfillment_service("Odoo Service", "https://example.com/odoo")
+    fos = []
+    for _ in range(2):
+        made = sandbox.admin.create_order(
+            email="s@example.com",
+            line_items=[
+                {"sku": "ACME-ANVIL", "quantity": 1, "location_id": service["location"]["id"]}
+            ],
+        )
+        fos.append(made["fulfillment_orders"][0]["id"])
+        sandbox.admin.submit_fulfillment_request(fos[-1])
+    sandbox.admin.set_request_status(fos[1], "ACCEPTED")
+    sandbox.admin.request_cancellation(fos[1])
+    sandbox.synco_service = {"submitted": fos[0], "cancelling": fos[1]}
     return sandbox
 
 
@@ -145,7 +183,11 @@ def demo(sandbox):
 def test_every_document_runs_without_errors(demo, name):
     demo.admin.configure(max_query_cost=None)
     document = _documents()[name]
-    state = {**demo.admin.state(), "synco_return": demo.synco_return}
+    state = {
+        **demo.admin.state(),
+        "synco_return": demo.synco_return,
+        "synco_service": demo.synco_service,
+    }
     body = demo.gql(document, _variables(name, state))
     assert "errors" not in body, body["errors"]
     root = next(iter(body["data"].values()))
@@ -159,7 +201,11 @@ def test_every_document_runs_without_errors(demo, name):
 @pytest.mark.parametrize("name", sorted(_documents()))
 def test_every_document_fits_shopify_single_query_cost_limit(demo, name):
     """Shopify refuses a query whose requested cost exceeds 1000 (MAX_COST_EXCEEDED)."""
-    state = {**demo.admin.state(), "synco_return": demo.synco_return}
+    state = {
+        **demo.admin.state(),
+        "synco_return": demo.synco_return,
+        "synco_service": demo.synco_service,
+    }
     body = demo.gql(_documents()[name], _variables(name, state))
     assert "errors" not in body, body["errors"]
 

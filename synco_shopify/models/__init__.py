@@ -45,3 +45,6 @@ from . import synco_return_refund  # isort: skip
 
 # Local pickup extends the sale order's import.
 from . import synco_pickup
+
+# Odoo as a Shopify fulfillment service (the push calls into it).
+from . import synco_fulfillment_service  # isort: skip

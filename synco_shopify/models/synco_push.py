@@ -122,6 +122,11 @@ class SyncoPush(models.AbstractModel):
             reads.order_fulfillments(client, order_gid)[1],
             reads.fulfillment_orders(client, order_gid),
         )
+        # Odoo's own fulfillment service: accept a request still unanswered first.
+        if job.shop_id._synco_fsvc_accept_before_push(
+            client, snapshot.fulfillment_orders, location.shopify_location_id
+        ):
+            snapshot.fulfillment_orders = reads.fulfillment_orders(client, order_gid)
         # Parts are pushed in order, so the links made are the first parts.
         results = [
             self._push_part(picking, part, job, client, location, snapshot)

@@ -88,6 +88,28 @@ TEXTS = notes.register(
             "the cause, then Retry or Cancel them on %(menu)s."
         ),
         "launch.failed_jobs_ok": _lt("No job has been failing for more than a day."),
+        "launch.label.fulfillment_service": _lt("Fulfillment service"),
+        "launch.fsvc_no_location": _lt(
+            "Shopify no longer lists the service's location (id %(location)s): register the "
+            "fulfillment service again"
+        ),
+        "launch.fsvc_no_warehouse": _lt(
+            "The service's location '%(location)s' has no warehouse: pick one on %(menu)s"
+        ),
+        "launch.fsvc_not_odoo_led": _lt(
+            "The service's location '%(location)s' is not Odoo-led: choose Odoo-led on %(menu)s"
+        ),
+        "launch.fsvc_scopes": _lt(
+            "Shopify did not grant %(scopes)s: Odoo cannot read or answer its fulfillment requests"
+        ),
+        "launch.fsvc_stale": _lt(
+            "Fulfillment requests were last read %(when)s: activate the scheduled action "
+            "'Shopify: read fulfillment service requests'"
+        ),
+        "launch.fsvc_ok": _lt(
+            "Registered: location '%(location)s' ships from warehouse '%(warehouse)s', Odoo-led; "
+            "%(waiting)s request(s) waiting for an answer."
+        ),
         "launch.table.ok": _lt("OK"),
         "launch.table.fix": _lt("FIX"),
         "launch.table.check": _lt("Check"),
@@ -244,6 +266,44 @@ def check_failed_jobs(jobs):
     )
 
 
+def check_fulfillment_service(service, remote, granted):
+    """``service``: the shop's fulfillment service ({location_id,
+    location_name, warehouse, odoo_led, scopes, read_recently, last_read,
+    waiting}); ``remote``: the active Shopify locations (None when unknown);
+    ``granted``: the granted scopes (None when unknown)."""
+    values = {"location": service["location_name"], "menu": LOCATIONS_MENU}
+    found = []
+    if remote is not None and str(service["location_id"]) not in {
+        str(location["id"]) for location in remote
+    }:
+        found.append(note("launch.fsvc_no_location", location=service["location_id"]))
+    if not service.get("warehouse"):
+        found.append(note("launch.fsvc_no_warehouse", **values))
+    elif not service.get("odoo_led"):
+        found.append(note("launch.fsvc_not_odoo_led", **values))
+    if granted is not None:
+        have = set(granted)
+        missing = [
+            scope
+            for scope in service.get("scopes") or ()
+            if scope not in have and scope.replace("read_", "write_", 1) not in have
+        ]
+        if missing:
+            found.append(note("launch.fsvc_scopes", scopes=", ".join(missing)))
+    if not service.get("read_recently"):
+        found.append(note("launch.fsvc_stale", when=service.get("last_read") or "never"))
+    return problems("fulfillment_service", found) or check(
+        "fulfillment_service",
+        True,
+        note(
+            "launch.fsvc_ok",
+            location=service["location_name"],
+            warehouse=service["warehouse"],
+            waiting=service.get("waiting", 0),
+        ),
+    )
+
+
 def launch_checks(facts):
     """Every check, in the order a merchant fixes them; ``connection`` is
     the verdict on the credentials (see ``connection``)."""
@@ -267,7 +327,15 @@ def launch_checks(facts):
         check_cron(facts.get("cron_active", False)),
         check_key(facts.get("key_source"), facts.get("key_error")),
         check_failed_jobs(facts.get("failed_jobs") or []),
-    ]
+    ] + (
+        [
+            check_fulfillment_service(
+                facts["fulfillment_service"], facts.get("locations"), connection.granted
+            )
+        ]
+        if facts.get("fulfillment_service")
+        else []
+    )
 
 
 def html_table(headers, rows, row_classes=None):

@@ -187,6 +187,11 @@ def _classify(fo, location_id):
     if status not in OPEN_STATUSES:
         return "closed", here, name, status
     if location.get("fulfillmentService"):
+        # Odoo's own fulfillment service fulfills the requests it accepted
+        # at the location the delivery's warehouse maps to; any other
+        # service's work is its own.
+        if here and fo.get("requestStatus") in ("ACCEPTED", "CANCELLATION_REJECTED"):
+            return "here", here, name, status
         return "3pl", here, name, status
     if here and "CREATE_FULFILLMENT" in actions:
         return "here", here, name, status

@@ -56,6 +56,12 @@ JOBS = {
     "pickup_ready": JobType(
         "Ready for pickup", Handler("stock.picking", "_synco_job_pickup_ready")
     ),
+    "fsvc_read": JobType(
+        "Read fulfillment service requests", Handler("synco.shop", "_synco_job_fsvc_read")
+    ),
+    "fsvc_answer": JobType(
+        "Answer fulfillment service request", Handler("synco.shop", "_synco_job_fsvc_answer")
+    ),
 }
 
 # The job type selection of synco.job.
@@ -86,6 +92,11 @@ TOPICS = {
     "returns/reopen": Handler("synco.return", "_synco_on_return_webhook"),
     "returns/process": Handler("synco.return", "_synco_on_return_webhook"),
     "reverse_fulfillment_orders/dispose": Handler("synco.return", "_synco_on_dispose_webhook"),
+    # Not a subscription: Shopify's notification to Odoo as a fulfillment
+    # service (shopify.const.FULFILLMENT_NOTIFICATION_TOPIC), stored as an event.
+    "fulfillment_service/fulfillment_order_notification": Handler(
+        "synco.shop", "_synco_on_fulfillment_notification"
+    ),
 }
 
 

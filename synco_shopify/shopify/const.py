@@ -26,12 +26,25 @@ REQUIRED_SCOPES = {
         "read_third_party_fulfillment_orders",
         "write_third_party_fulfillment_orders",
     ),
+    # Odoo as a fulfillment service (registering it, answering its requests).
+    "fulfillment_service": (
+        "write_fulfillments",
+        "read_assigned_fulfillment_orders",
+        "write_assigned_fulfillment_orders",
+    ),
     # Returns both ways; without them the rest works and returns wait.
     "returns": ("read_returns", "write_returns"),
 }
 
 # The path of the addon's webhook endpoint, under the Odoo's public address.
 WEBHOOK_ROUTE = "/synco_shopify/webhook"
+
+# The callback URL registered for Odoo as a fulfillment service, and the
+# endpoint under it where Shopify posts its fulfillment order notifications.
+FULFILLMENT_SERVICE_ROUTE = "/synco_shopify/fulfillment_service"
+FULFILLMENT_NOTIFICATION_ROUTE = FULFILLMENT_SERVICE_ROUTE + "/fulfillment_order_notification"
+# The topic a stored notification carries (Shopify's notification has none).
+FULFILLMENT_NOTIFICATION_TOPIC = "fulfillment_service/fulfillment_order_notification"
 
 # Webhook topics the addon subscribes to: REST-style topic (as sent in the
 # X-Shopify-Topic header) -> WebhookSubscriptionTopic enum value (GraphQL).

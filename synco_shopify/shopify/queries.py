@@ -14,6 +14,14 @@ from .return_queries import (  # noqa: F401
     RETURN_CREATE,
     RETURN_PROCESS,
 )
+from .service_queries import (  # noqa: F401
+    ASSIGNED_FULFILLMENT_ORDERS,
+    CANCELLATION_REQUEST_ACCEPT,
+    CANCELLATION_REQUEST_REJECT,
+    FULFILLMENT_REQUEST_ACCEPT,
+    FULFILLMENT_REQUEST_REJECT,
+    FULFILLMENT_SERVICE_CREATE,
+)
 
 # Shopify refuses any single query whose requested cost exceeds 1000 points,
 # and nested connections multiply (``first`` x the child's cost). So an

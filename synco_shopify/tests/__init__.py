@@ -3,6 +3,7 @@ from . import (
     test_apply_stops,
     test_companies,
     test_cron_wake,
+    test_fulfillment_service,
     test_golive,
     test_golive_tour,
     test_job_queue,

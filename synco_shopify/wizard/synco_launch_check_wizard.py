@@ -102,6 +102,7 @@ class SyncoLaunchCheckWizard(models.TransientModel):
             "unmapped_carriers": self._unmapped_carriers(),
             "cron_active": self._cron_active(),
             "failed_jobs": self._old_failures(),
+            "fulfillment_service": shop._synco_fsvc_launch_facts(),
         }
         facts.update(self._key_facts())
         try:
