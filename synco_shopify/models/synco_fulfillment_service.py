@@ -124,10 +124,10 @@ class SyncoShopFulfillmentService(models.Model):
         """Map the service's location to ``warehouse``, Odoo-led. A
         Shopify-led shop becomes per location, its other locations staying
         Shopify-led."""
-        if warehouse and self.fulfillment_direction == "shopify_to_odoo":
-            (self.location_map_ids - mapping).write({"direction": "shopify_to_odoo"})
-            self.fulfillment_direction = "per_location"
-        mapping.write({"direction": "odoo_to_shopify", "warehouse_id": warehouse.id})
+        if warehouse and self.fulfillment_direction == const.SHOPIFY_TO_ODOO:
+            (self.location_map_ids - mapping).write({"direction": const.SHOPIFY_TO_ODOO})
+            self.fulfillment_direction = const.PER_LOCATION
+        mapping.write({"direction": const.ODOO_TO_SHOPIFY, "warehouse_id": warehouse.id})
 
     def _fulfillment_service_name(self):
         return f"{self.company_id.name} (Odoo)"
@@ -358,7 +358,7 @@ class SyncoShopFulfillmentService(models.Model):
             "odoo_led": self._direction_for(
                 shopify_location_id=self.fulfillment_service_location_id
             )
-            == "odoo_to_shopify",
+            == const.ODOO_TO_SHOPIFY,
             "scopes": list(const.REQUIRED_SCOPES["fulfillment_service"]),
             "read_recently": bool(checked and checked >= recent),
             "last_read": fields.Datetime.to_string(checked) if checked else None,

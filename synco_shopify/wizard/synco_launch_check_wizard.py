@@ -89,7 +89,7 @@ class SyncoLaunchCheckWizard(models.TransientModel):
             "shop_domain": shop.shop_domain,
             "required_scopes": shop._required_scopes(),
             "company": shop.company_id.name,
-            "per_location": shop.fulfillment_direction == "per_location",
+            "per_location": shop.fulfillment_direction == const.PER_LOCATION,
             "mappings": {
                 m.shopify_location_id: {
                     "warehouse": m.warehouse_id.name,
