@@ -263,8 +263,8 @@ def run_phase(bench, base_url, phase, load, pickings, gids, duration):
             row["to_first_call"] = at(first) - row["wall"] - row["answer"]
             row["calls"] = at(create) - at(first)
     jobs = bench.psql(
-        "SELECT job_type, count(*), round(avg(duration)::numeric, 3),"
-        " round(sum(duration)::numeric, 1) FROM synco_job"
+        "SELECT job_type, count(*), count(*) FILTER (WHERE state = 'done'),"
+        " round(avg(duration)::numeric, 3), round(sum(duration)::numeric, 1) FROM synco_job"
         f" WHERE id > {mark} GROUP BY job_type ORDER BY job_type"
     )
     return {
@@ -324,7 +324,10 @@ def print_phase(result, rate, duration):
             f"{load['p50'] * 1000:.0f} ms, p95 {load['p95'] * 1000:.0f} ms; sender late "
             f"p95 {load['late95'] * 1000:.1f} ms, max {load['late_max'] * 1000:.1f} ms"
         )
-    jobs = ", ".join(f"{t} {n} (mean {d} s)" for t, n, d, _s in result["jobs"]) or "none"
+    jobs = (
+        ", ".join(f"{t} {n} ({done} done, mean {d} s)" for t, n, done, d, _s in result["jobs"])
+        or "none"
+    )
     busy = sum(float(s or 0) for *_x, s in result["jobs"])
     print(f"  jobs queued in the phase: {jobs}; still due at its end: {result['backlog']}")
     print(

@@ -124,10 +124,19 @@ def main(argv=None):
             )
         if args.deliveries:
             gids = bench.order_gids()
+            cost = {}
             for n, echo in enumerate(echoes):
                 prefix = f"one{n}-"
                 batch = [(v[0], gids[v[1]]) for k, v in pickings.items() if k.startswith(prefix)]
-                measure_latency(bench, port, batch, echo)
+                cost[echo] = measure_latency(bench, port, batch, echo)
+            if args.echo == "both":
+                (on_calls, on_points), (off_calls, off_points) = cost[True], cost[False]
+                met = on_calls <= off_calls and on_points <= off_points
+                print(
+                    f"== Shopify's echo costs {on_calls - off_calls:+.2f} calls and "
+                    f"{on_points - off_points:+.1f} points a push: target (no more than "
+                    f"without it) {'met' if met else 'MISSED'}"
+                )
         if args.bucket_pushes:
             bulk = [v[0] for k, v in sorted(pickings.items()) if k.startswith("bulk-")]
             validated = bench.bulk_validate(bulk)
@@ -193,7 +202,7 @@ def measure_latency(bench, port, batch, echo):
         "(Odoo threaded server, one cron worker woken on commit)"
     )
     if echo is None:
-        return
+        return None
     calls = sandbox.calls()
     graphql = [c for c in calls if c["status"] is not None]
     charged = [c for c in graphql if c["status"] == 200 and not c["throttled"]]
@@ -218,6 +227,7 @@ def measure_latency(bench, port, batch, echo):
         + (", ".join(f"{k} {v}" for k, v in topics.most_common()) or "none")
     )
     print("  jobs queued: " + ", ".join(f"{k} {v}" for k, v in jobs))
+    return len(graphql) / n, points / n
 
 
 PACER_DEFERRAL = "API budget is used up"
