@@ -33,7 +33,7 @@ it is not the bottleneck), the jobs left queued at the end of the phase and
 the load average at its start and end (os.getloadavg()).
 
 The sender is open-loop: a clock thread schedules request n at start + n /
-rate and ``--senders`` (16) threads with kept-alive connections send them,
+rate and ``--senders`` (32) threads with kept-alive connections send them,
 so a slow server does not slow the sender; its lateness is printed. Not a
 test: it prints figures, and exits 1 when a delivery got no fulfillment or
 more than one. The start-up is scripts/benchkit.py's.
@@ -62,6 +62,14 @@ WARM_VALIDATIONS = 5  # before the phases, not counted
 PHASES = ("idle", "floor", "webhooks")
 PUSH_CALLS = ("SyncoOrderFulfillments", "SyncoOrderFulfillmentOrders", "SyncoFulfillmentCreate")
 CREATE = "SyncoFulfillmentCreate"
+# Open jobs the runner takes before the delivery's push (same priority,
+# lower id), counted as the click is answered.
+AHEAD = (
+    "SELECT count(*) FROM synco_job job, (SELECT max(id) AS id, max(priority) AS priority"
+    " FROM synco_job WHERE job_type = 'push_fulfillment' AND res_model = 'stock.picking'"
+    " AND res_id = %d) push WHERE job.state IN ('pending', 'running')"
+    " AND (job.priority, job.id) < (push.priority, push.id)"
+)
 
 
 # -- the load ----------------------------------------------------------------------------
@@ -238,12 +246,19 @@ def run_phase(bench, base_url, phase, load, pickings, gids, duration):
         wall = time.time()
         clicked = user.validate(picking_id)
         answered = time.monotonic()
+        ahead = int(bench.psql(AHEAD % picking_id))
         seen = kit.wait_fulfilled(sandbox, gids[name])
         if seen is None:
             missing.append(name)
             continue
         rows.append(
-            {"wall": wall, "answer": answered - clicked, "total": seen - clicked, "name": name}
+            {
+                "wall": wall,
+                "answer": answered - clicked,
+                "total": seen - clicked,
+                "name": name,
+                "ahead": ahead,
+            }
         )
     load_report = load.stop().report() if load else None
     backlog = int(bench.psql(kit.OPEN_JOBS))
@@ -311,6 +326,11 @@ def print_phase(result, rate, duration):
             [r["calls"] for r in rows if "calls" in r],
         ),
     ]
+    ahead = [r["ahead"] for r in rows]
+    print(
+        f"    jobs ahead of the push in the queue at the click's answer: p50 {pct(ahead, 50)}, "
+        f"p95 {pct(ahead, 95)}, max {max(ahead, default=0)}"
+    )
     for label, values in parts:
         print(
             f"    {label}: p50 {pct(values, 50):.3f} s, p95 {pct(values, 95):.3f} s, "
@@ -344,7 +364,7 @@ def main(argv=None):
     parser.add_argument("--duration", type=int, default=60, help="seconds per phase")
     parser.add_argument("--rate", type=float, default=50, help="requests a second")
     parser.add_argument("--workers", type=int, default=2, help="the prefork server's workers")
-    parser.add_argument("--senders", type=int, default=16, help="the load's connections")
+    parser.add_argument("--senders", type=int, default=32, help="the load's connections")
     parser.add_argument("--phases", default=",".join(PHASES))
     parser.add_argument("--deliveries", type=int, default=120, help="at most, per phase")
     parser.add_argument("--db", default="synco_bench_latency")
