@@ -22,27 +22,22 @@ second, full at the start; 23 points a push as bench_push.py measures).
 Checks that no job failed, that no push used more than one attempt, and
 that every delivery got exactly one fulfillment.
 
-Reuses bench_push.py's set-up and scripts/bench_webhooks.py's helpers.
+The start-up is scripts/benchkit.py's.
 """
 
 import argparse
 import os
 import sys
-import tempfile
 import time
 import xmlrpc.client
 from datetime import datetime
 
-from cryptography.fernet import Fernet
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench_push as bp
 import bench_webhooks as bw
-
-from shopify_sandbox.admin import SandboxAdmin
+import benchkit as kit
 
 POINTS_PER_PUSH = 23  # bench_push.py's measure on this sandbox
-STANDARD = {"maximum": 2000, "restore_rate": 100}
+STANDARD = kit.STANDARD
 NEW_SECRET = "bench-rotated-secret-0123456789"
 MERCHANT_DELAY = 20  # seconds before the merchant enters the new secret
 DEFAULT = "503:60:small,refuse:60:small,503:60:backlog,credentials:small"
@@ -63,62 +58,31 @@ def main(argv=None):
     args = parser.parse_args(argv)
     scenarios = [s.split(":") for s in args.scenarios.split(",")]
     sizes = [args.backlog if s[-1] == "backlog" else args.small for s in scenarios]
-    odoo, odoo_root, versions = bw.find_odoo()
-    pg_version = bw.check_postgres()
-    workdir = tempfile.mkdtemp(prefix="synco-bench-outage-")
-    db = args.db
-    env = dict(os.environ, SYNCO_SHOPIFY_KEY=Fernet.generate_key().decode(), PYTHONPATH=bw.ROOT)
-    addons = f"--addons-path={bw.addons_path(odoo_root)}"
-    log = os.path.join(workdir, "odoo.log")
-    procs = bw.Processes()
-    print("== machine")
-    print(bw.machine(versions, pg_version))
-    print(f"  load average {bw.loadavg()}")
     failures = 0
-    try:
-        url = bw.start_sandbox(procs, os.path.join(workdir, "sandbox.log"))
-        sandbox = SandboxAdmin(url)
-        sandbox.config(domain=bp.DOMAIN, client_id=bp.CLIENT_ID, client_secret=bp.CLIENT_SECRET)
-        sandbox.config(bucket={"maximum": bp.UNLIMITED, "restore_rate": bp.UNLIMITED})
-        bw.psql("postgres", f"DROP DATABASE IF EXISTS {db}")
-        base = [*odoo, "-d", db, addons]
-        bw.run_odoo(
-            [*base, "-i", "synco_shopify", "--without-demo=all", "--stop-after-init"], env, log
-        )
-        shell = [*odoo, "shell", "-d", db, addons, "--log-level=warn"]
-        values = {
-            "url": url,
-            "domain": bp.DOMAIN,
-            "client_id": bp.CLIENT_ID,
-            "secret": bp.CLIENT_SECRET,
-            "widths": (1,),
-            "products": 1,
-            "deliveries": 0,
-            "bulk": sum(sizes),
-        }
+    with kit.Bench(args.db, "outage", args.keep_db) as bench:
+        db, sandbox = bench.db, bench.sandbox
         started = time.monotonic()
-        pickings = bw.marker(bw.run_odoo(shell, env, log, bp.SETUP % values, "setup"), "SETUP")
+        pickings = bench.setup_shop([("bulk", sum(sizes))])
         bulk = [v[0] for k, v in sorted(pickings.items()) if k.startswith("bulk-")]
         print(f"== set-up: {len(bulk)} orders imported in {time.monotonic() - started:.0f} s")
-        bw.psql(db, bp.CATCH_UP_CRON % "false")  # the pushes alone are measured
-        context = {"procs": procs, "odoo": odoo, "base": base, "env": env, "workdir": workdir}
+        bench.psql(kit.CATCH_UP_CRON % "false")  # the pushes alone are measured
+        context = {
+            "procs": bench.procs,
+            "odoo": bench.odoo,
+            "base": bench.base,
+            "env": bench.env,
+            "workdir": bench.workdir,
+        }
         for n, (scenario, size) in enumerate(zip(scenarios, sizes, strict=True)):
             batch, bulk = bulk[:size], bulk[size:]
             mark = int(bw.psql(db, "SELECT coalesce(max(id), 0) FROM synco_job") or 0)
-            validated = bw.marker(
-                bw.run_odoo(shell, env, log, bp.BULK_VALIDATE % {"pickings": batch}, "validate"),
-                "BULK",
-            )
+            validated = bench.bulk_validate(batch)
             pushes = validated["pushes"]
             ok = run_scenario(context, sandbox, scenario, pushes, mark, f"run{n}")
             failures += not ok
         duplicates = [o["name"] for o in sandbox.orders() if len(o.get("fulfillments") or []) > 1]
         print(f"== check: orders with more than one fulfillment: {duplicates or 'none'}")
         return 1 if duplicates or failures else 0
-    finally:
-        procs.stop_all()
-        if not args.keep_db:
-            bw.psql("postgres", f"DROP DATABASE IF EXISTS {db}")
 
 
 def run_scenario(ctx, sandbox, scenario, pushes, mark, name):
@@ -163,7 +127,7 @@ def run_scenario(ctx, sandbox, scenario, pushes, mark, name):
     load_after = bw.loadavg()
     ctx["procs"].stop(server)
     if kind == "credentials":
-        sandbox.rotate_secret(client_secret=bp.CLIENT_SECRET)
+        sandbox.rotate_secret(client_secret=kit.CLIENT_SECRET)
         shop_secret(ctx, db)
     calls = sorted(sandbox.calls(), key=lambda c: c["at"])
     creates = [
@@ -219,7 +183,7 @@ print("SECRET " + '"' + shop.state + '"')
 def shop_secret(ctx, db):
     """Back to the set-up's secret for the next scenario."""
     shell = [*ctx["odoo"], "shell", *ctx["base"][len(ctx["odoo"]) :], "--log-level=warn"]
-    script = SHOP_SECRET % {"secret": bp.CLIENT_SECRET}
+    script = SHOP_SECRET % {"secret": kit.CLIENT_SECRET}
     bw.run_odoo(shell, ctx["env"], os.path.join(ctx["workdir"], "odoo.log"), script, "secret")
 
 

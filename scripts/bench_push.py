@@ -1,7 +1,7 @@
 """Benchmark the Odoo-led push on this machine.
 
-    .venv/bin/python scripts/bench_push.py [--deliveries N] [--bucket-pushes M]
-        [--bucket-max P] [--restore-rate R] [--db NAME] [--keep-db]
+    .venv/bin/python scripts/bench_push.py [--deliveries N] [--echo on|off|both]
+        [--bucket-pushes M] [--bucket-max P] [--restore-rate R] [--db NAME] [--keep-db]
 
 Installs synco_shopify in a fresh database against the Shopify sandbox,
 imports sandbox orders through the addon's own import job, then:
@@ -12,6 +12,15 @@ imports sandbox orders through the addon's own import job, then:
    validates each through XML-RPC as a warehouse user would and times how
    long until the fulfillment exists in the sandbox (p50/p95): the queue is
    woken on commit, so this is the user-visible delay;
+   with ``--echo``, the shop has subscribed its webhooks at that server (as
+   Register Webhooks does) and the sandbox announces each fulfillment the
+   app creates as Shopify does (``on``: fulfillments/create and
+   orders/updated come back to Odoo, the app's own "echo") or not (``off``,
+   the sandbox's ``echo_app_fulfillments`` switch); ``both`` runs the two
+   on N deliveries each. Once the queue is idle again, per push: the Shopify
+   calls and the cost points charged, everything the push and its echo
+   caused (by operation), and the jobs queued. The echo must cost nothing:
+   ``on`` no more than ``off``. The order catch-up cron is off meanwhile;
 3. with ``--bucket-pushes M``, throughput against the cost bucket: M one-line
    deliveries are validated in one ``odoo shell`` while no server runs (M
    push jobs wait in the queue), the sandbox's bucket is set to a standard
@@ -30,72 +39,27 @@ imports sandbox orders through the addon's own import job, then:
 
 Set-up (the sandbox's orders, their import through the addon's own job)
 runs on an unlimited bucket, so that it spends nothing of the measured one.
-Reuses scripts/bench_webhooks.py's helpers (finding Odoo, processes, the
-sandbox). Not a test: it prints figures, and checks that every delivery got
-exactly one fulfillment.
+The start-up is scripts/benchkit.py's. Not a test: it prints figures, and
+checks that every delivery got exactly one fulfillment.
 """
 
 import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-import xmlrpc.client
 from collections import Counter
-from datetime import datetime
-
-from cryptography.fernet import Fernet
+from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_webhooks as bw
+import benchkit as kit
 
-from shopify_sandbox.admin import SandboxAdmin
-
-DOMAIN = "bench-push.myshopify.com"
-CLIENT_ID = "bench-client"
-CLIENT_SECRET = "bench-secret-0123456789abcdef"
 WIDTHS = (1, 10, 40)
-
-SETUP = r"""
-import json
-from shopify_sandbox.admin import SandboxAdmin
-sandbox = SandboxAdmin(%(url)r)
-main = sandbox.add_location("Main")
-skus = ["SKU-%%03d" %% i for i in range(%(products)d)]
-for sku in skus:
-    sandbox.add_product(sku, sku=sku)
-    product = env["product.product"].create({"name": sku, "default_code": sku, "is_storable": True})
-    env["stock.quant"]._update_available_quantity(
-        product, env.ref("stock.warehouse0").lot_stock_id, 10000)
-shop = env["synco.shop"].create({
-    "name": "Bench", "shop_domain": %(domain)r, "api_base_url": %(url)r,
-    "client_id": %(client_id)r, "client_secret": %(secret)r, "notify_customer": False})
-shop.action_test_connection()
-shop.action_sync_locations()
-shop.location_map_ids.warehouse_id = env.ref("stock.warehouse0")
-names = {}
-for width in %(widths)r:
-    order = sandbox.create_order(email="w@example.com", line_items=[
-        {"sku": sku, "quantity": 1, "location_id": main["id"]} for sku in skus[:width]])
-    names["wide-%%d" %% width] = order["name"]
-for prefix, count in (("one", %(deliveries)d), ("bulk", %(bulk)d)):
-    for n in range(count):
-        order = sandbox.create_order(email="n@example.com", line_items=[
-            {"sku": skus[0], "quantity": 1, "location_id": main["id"]}])
-        names["%%s-%%d" %% (prefix, n)] = order["name"]
-env.cr.commit()
-env["sale.order"]._synco_cron_catch_up()
-env.cr.commit()
-while env["synco.job"]._cron_run_jobs(time_budget=600):
-    env.cr.commit()
-env.cr.commit()
-pickings = {}
-for key, name in names.items():
-    sale = env["sale.order"].search([("client_order_ref", "=", name)])
-    pickings[key] = [sale.picking_ids.id, name]
-print("SETUP " + json.dumps(pickings))
-"""
+DOMAIN, CLIENT_ID, CLIENT_SECRET = kit.DOMAIN, kit.CLIENT_ID, kit.CLIENT_SECRET  # bench_apply.py
+SETUP = kit.LegacySetup(kit.SETUP)
+BULK_VALIDATE, UNLIMITED = kit.BULK_VALIDATE, kit.UNLIMITED
+CATCH_UP_CRON = kit.CATCH_UP_CRON
 
 PER_JOB = r"""
 import json
@@ -123,78 +87,34 @@ for key, picking_id in %(pickings)r.items():
 print("PERJOB " + json.dumps(result))
 """
 
-# Every delivery validated as a warehouse user does, committed in small
-# batches; nothing runs the queue here (no server, no cron worker yet).
-BULK_VALIDATE = r"""
-import json, time
-ctx = {"skip_backorder": True, "skip_sms": True, "skip_sanity_check": True}
-ids = %(pickings)r
-started = time.monotonic()
-for n, picking in enumerate(env["stock.picking"].browse(ids)):
-    for move in picking.move_ids:
-        move.quantity = move.product_uom_qty
-        move.picked = True
-    picking.with_context(**ctx).button_validate()
-    if n %% 50 == 49:
-        env.cr.commit()
-env.cr.commit()
-pushes = env["synco.job"].search_count(
-    [("job_type", "=", "push_fulfillment"), ("state", "=", "pending"),
-     ("res_model", "=", "stock.picking"), ("res_id", "in", ids)])
-print("BULK " + json.dumps({"seconds": time.monotonic() - started, "pushes": pushes}))
-"""
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--deliveries", type=int, default=40)
+    parser.add_argument(
+        "--echo",
+        choices=("on", "off", "both"),
+        help="subscribe the shop's webhooks; the sandbox echoes the app's fulfillments or not",
+    )
     parser.add_argument("--bucket-pushes", type=int, default=0, metavar="M")
     parser.add_argument("--bucket-max", type=float, default=2000)
     parser.add_argument("--restore-rate", type=float, default=100)
     parser.add_argument("--db", default="synco_bench_push")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args(argv)
-    odoo, odoo_root, versions = bw.find_odoo()
-    pg_version = bw.check_postgres()
-    workdir = tempfile.mkdtemp(prefix="synco-bench-push-")
-    db = args.db
-    # The odoo shell imports the sandbox's admin API from the repository.
-    env = dict(os.environ, SYNCO_SHOPIFY_KEY=Fernet.generate_key().decode(), PYTHONPATH=bw.ROOT)
-    addons = f"--addons-path={bw.addons_path(odoo_root)}"
-    log = os.path.join(workdir, "odoo.log")
-    procs = bw.Processes()
-    print("== machine")
-    print(bw.machine(versions, pg_version))
-    print(f"  load average {bw.loadavg()}")
-    try:
-        url = bw.start_sandbox(procs, os.path.join(workdir, "sandbox.log"))
-        sandbox = SandboxAdmin(url)
-        sandbox.config(domain=DOMAIN, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
-        sandbox.config(bucket={"maximum": UNLIMITED, "restore_rate": UNLIMITED})
-        bw.psql("postgres", f"DROP DATABASE IF EXISTS {db}")
-        base = [*odoo, "-d", db, addons]
-        bw.run_odoo(
-            [*base, "-i", "synco_shopify", "--without-demo=all", "--stop-after-init"], env, log
+    echoes = {"on": (True,), "off": (False,), "both": (False, True), None: (None,)}[args.echo]
+    with kit.Bench(args.db, "push", args.keep_db) as bench:
+        port = bw.free_port()  # the server's, known to the shop's webhooks beforehand
+        batches = [(f"one{n}", args.deliveries) for n in range(len(echoes))]
+        pickings = bench.setup_shop(
+            [*batches, ("bulk", args.bucket_pushes)],
+            widths=WIDTHS,
+            base_url=f"http://127.0.0.1:{port}" if args.echo else None,
         )
-        shell = [*odoo, "shell", "-d", db, addons, "--log-level=warn"]
-        values = {
-            "url": url,
-            "domain": DOMAIN,
-            "client_id": CLIENT_ID,
-            "secret": CLIENT_SECRET,
-            "widths": WIDTHS,
-            "products": max(WIDTHS),
-            "deliveries": args.deliveries,
-            "bulk": args.bucket_pushes,
-        }
-        pickings = bw.marker(bw.run_odoo(shell, env, log, SETUP % values, "setup"), "SETUP")
-        standard = {"maximum": 2000, "restore_rate": 100, "available": 2000}
-        sandbox.config(bucket=standard)
+        bench.sandbox.config(bucket={**kit.STANDARD, "available": kit.STANDARD["maximum"]})
         wide = {k: v[0] for k, v in pickings.items() if k.startswith("wide-")}
-        per_job = bw.marker(
-            bw.run_odoo(shell, env, log, PER_JOB % {"url": url, "pickings": wide}, "per job"),
-            "PERJOB",
-        )
+        values = {"url": bench.url, "pickings": wide}
+        per_job = bw.marker(bench.shell(PER_JOB, "per job", values), "PERJOB")
         print("== one push job, by delivery width (SQL queries counted in the Odoo process)")
         for key in sorted(per_job, key=lambda k: per_job[k]["lines"]):
             row = per_job[key]
@@ -203,97 +123,114 @@ def main(argv=None):
                 f"{row['calls']} Shopify calls, job {row['state']}"
             )
         if args.deliveries:
-            latencies = measure_latency(procs, odoo, base, env, workdir, url, pickings)
-            print(f"== validation to fulfillment in the sandbox, {len(latencies)} deliveries")
-            latencies.sort()
-            p50, p95 = bw.percentile(latencies, 50), bw.percentile(latencies, 95)
-            print(
-                f"  p50 {p50:.2f} s, p95 {p95:.2f} s, "
-                f"max {latencies[-1]:.2f} s, mean {statistics.mean(latencies):.2f} s "
-                "(Odoo threaded server, one cron worker woken on commit)"
-            )
+            gids = bench.order_gids()
+            cost = {}
+            for n, echo in enumerate(echoes):
+                prefix = f"one{n}-"
+                batch = [(v[0], gids[v[1]]) for k, v in pickings.items() if k.startswith(prefix)]
+                cost[echo] = measure_latency(bench, port, batch, echo)
+            if args.echo == "both":
+                (on_calls, on_points), (off_calls, off_points) = cost[True], cost[False]
+                met = on_calls <= off_calls and on_points <= off_points
+                print(
+                    f"== Shopify's echo costs {on_calls - off_calls:+.2f} calls and "
+                    f"{on_points - off_points:+.1f} points a push: target (no more than "
+                    f"without it) {'met' if met else 'MISSED'}"
+                )
         if args.bucket_pushes:
             bulk = [v[0] for k, v in sorted(pickings.items()) if k.startswith("bulk-")]
-            validated = bw.marker(
-                bw.run_odoo(shell, env, log, BULK_VALIDATE % {"pickings": bulk}, "validate"),
-                "BULK",
-            )
+            validated = bench.bulk_validate(bulk)
             print(
                 f"== set-up: {len(bulk)} deliveries validated in {validated['seconds']:.0f} s "
                 f"in an odoo shell, {validated['pushes']} push jobs waiting"
             )
             bucket = {"maximum": args.bucket_max, "restore_rate": args.restore_rate}
-            ok = measure_bucket(procs, odoo, base, env, workdir, sandbox, bucket, len(bulk))
+            ok = measure_bucket(
+                bench.procs, bench.odoo, bench.base, bench.env, bench.workdir, bench.sandbox,
+                bucket, len(bulk),
+            )  # fmt: skip
             if not ok:
                 return 1
+        sandbox = bench.sandbox
         duplicates = [o["name"] for o in sandbox.orders() if len(o.get("fulfillments") or []) > 1]
         print(f"== check: orders with more than one fulfillment: {duplicates or 'none'}")
         return 1 if duplicates else 0
-    finally:
-        procs.stop_all()
-        if not args.keep_db:
-            bw.psql("postgres", f"DROP DATABASE IF EXISTS {db}")
 
 
-def measure_latency(procs, odoo, base, env, workdir, sandbox_url, pickings):
-    server, base_url, _log = bw.start_server(
-        procs, odoo, [*base[len(odoo) :], "--max-cron-threads=1"], env, workdir, "push"
-    )
-    db = base[base.index("-d") + 1]
-    uid = xmlrpc.client.ServerProxy(f"{base_url}/xmlrpc/2/common").authenticate(
-        db, "admin", "admin", {}
-    )
-    rpc = xmlrpc.client.ServerProxy(f"{base_url}/xmlrpc/2/object", allow_none=True)
-    sandbox = SandboxAdmin(sandbox_url)
-    context = {"skip_backorder": True, "skip_sms": True}
-    latencies = []
-    for key, (picking_id, name) in sorted(pickings.items()):
-        if not key.startswith("one-"):
-            continue
-        moves = rpc.execute_kw(
-            db,
-            uid,
-            "admin",
-            "stock.move",
-            "search_read",
-            [[("picking_id", "=", picking_id)]],
-            {"fields": ["product_uom_qty"]},
-        )
-        for move in moves:
-            rpc.execute_kw(
-                db,
-                uid,
-                "admin",
-                "stock.move",
-                "write",
-                [[move["id"]], {"quantity": move["product_uom_qty"], "picked": True}],
-            )
-        order_id = next(o["id"] for o in sandbox.orders() if o["name"] == name)
-        clicked = time.monotonic()  # the user's click: validation, commit, answer
-        rpc.execute_kw(
-            db,
-            uid,
-            "admin",
-            "stock.picking",
-            "button_validate",
-            [[picking_id]],
-            {"context": context},
-        )
-        while time.monotonic() - clicked < 60:
-            if sandbox.order(order_id)["fulfillments"]:
-                break
-            time.sleep(0.02)
-        latencies.append(time.monotonic() - clicked)
-    procs.stop(server)
-    return latencies
-
-
-UNLIMITED = 10**9  # the set-up's bucket: it must spend nothing of the measured one
-PACER_DEFERRAL = "API budget is used up"
-CATCH_UP_CRON = (
-    "UPDATE ir_cron SET active = %s WHERE id = (SELECT res_id FROM ir_model_data"
-    " WHERE module = 'synco_shopify' AND name = 'ir_cron_synco_orders_catch_up')"
+JOBS_SINCE = (
+    "SELECT job_type || ' ' || state, count(*) FROM synco_job WHERE id > %d GROUP BY 1 ORDER BY 1"
 )
+
+
+def measure_latency(bench, port, batch, echo):
+    """Validate each (picking id, order gid) of ``batch`` through XML-RPC,
+    one after another, timing the click to the fulfillment in the sandbox;
+    with ``echo`` (True/False), then wait for the queue to be idle and
+    print the Shopify calls and points per push, echo included."""
+    sandbox = bench.sandbox
+    if echo is not None:
+        sandbox.config(echo_app_fulfillments=echo)
+        bench.psql(CATCH_UP_CRON % "false")  # the pushes and their echoes alone
+    server, base_url, _log = bench.start_server("push", ["--max-cron-threads=1"], port=port)
+    if echo is not None:  # what earlier steps left (retried webhooks, their jobs) first
+        kit.wait_idle(bench)
+    mark = int(bench.psql("SELECT coalesce(max(id), 0) FROM synco_job") or 0)
+    user = kit.Warehouse(base_url, bench.db)
+    load_before = bw.loadavg()
+    sandbox.clear_calls()
+    since = datetime.now(timezone.utc)
+    latencies = []
+    for picking_id, order_gid in batch:
+        user.pick(picking_id)
+        clicked = user.validate(picking_id)
+        seen = kit.wait_fulfilled(sandbox, order_gid)
+        latencies.append((seen or time.monotonic()) - clicked)
+    if echo is not None:
+        kit.wait_idle(bench)
+    load_after = bw.loadavg()
+    bench.procs.stop(server)
+    if echo is not None:
+        bench.psql(CATCH_UP_CRON % "true")
+    label = {None: "no webhooks subscribed", True: "Shopify's echo on", False: "echo off"}[echo]
+    print(f"== validation to fulfillment in the sandbox, {len(latencies)} deliveries ({label})")
+    print(f"  load average {load_before} before, {load_after} after")
+    latencies.sort()
+    p50, p95 = bw.percentile(latencies, 50), bw.percentile(latencies, 95)
+    print(
+        f"  p50 {p50:.2f} s, p95 {p95:.2f} s, "
+        f"max {latencies[-1]:.2f} s, mean {statistics.mean(latencies):.2f} s "
+        "(Odoo threaded server, one cron worker woken on commit)"
+    )
+    if echo is None:
+        return None
+    calls = sandbox.calls()
+    graphql = [c for c in calls if c["status"] is not None]
+    charged = [c for c in graphql if c["status"] == 200 and not c["throttled"]]
+    points = sum(c["actual_cost"] or 0 for c in charged)
+    n = len(batch)
+    operations = Counter(c["operation_name"] or "?" for c in graphql)
+    deliveries = [
+        d
+        for d in sandbox.deliveries()
+        if d.get("attempt") == 1 and datetime.fromisoformat(d["at"]) >= since
+    ]
+    topics = Counter(d["topic"] for d in deliveries)
+    jobs = [row.split("|") for row in bench.psql(JOBS_SINCE % mark).splitlines() if row]
+    print(
+        f"  per push, echo included: {len(graphql) / n:.2f} Shopify calls, "
+        f"{points / n:.1f} cost points charged ({len(graphql)} calls, {points:.0f} points "
+        f"for {n} pushes; THROTTLED {sum(1 for c in graphql if c['throttled'])})"
+    )
+    print("  calls by operation: " + ", ".join(f"{k} {v}" for k, v in operations.most_common()))
+    print(
+        "  webhooks the sandbox sent: "
+        + (", ".join(f"{k} {v}" for k, v in topics.most_common()) or "none")
+    )
+    print("  jobs queued: " + ", ".join(f"{k} {v}" for k, v in jobs))
+    return len(graphql) / n, points / n
+
+
+PACER_DEFERRAL = "API budget is used up"
 
 
 def measure_bucket(procs, odoo, base, env, workdir, sandbox, bucket, pushes):

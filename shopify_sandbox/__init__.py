@@ -37,7 +37,8 @@ Admin API (JSON, no auth; ids are numbers or URL-encoded gids)
     expires; null disables), token_ttl, api_versions: [...] (null: default),
     bucket: {maximum, restore_rate, available}, max_query_cost (null: no
     limit), webhook_retry_schedule: [seconds...], webhook_timeout,
-    webhook_api_version}.
+    webhook_api_version, echo_app_fulfillments (default true: a fulfillment
+    the app creates is announced by webhook as Shopify does; false: not)}.
 ``POST /_sandbox/clock``  {advance: seconds}: moves the bucket/token clock.
 ``POST /_sandbox/locations``  {name, active, fulfillment_service: handle|true};
     ``GET /_sandbox/locations``; ``POST /_sandbox/locations/<id>`` {name,

@@ -61,6 +61,11 @@ class SandboxConfig:
     # true, a delivery that exhausts webhook_retry_schedule drops its
     # subscription (off by default, so that a test's failed delivery keeps it).
     drop_failing_subscriptions: bool = False
+    # Shopify announces a fulfillment the app itself created through the
+    # Admin API like any other (fulfillments/create, orders/fulfilled or
+    # partially_fulfilled, orders/updated): the app's own "echo". False: it
+    # announces none of them, a baseline for measuring what the echo costs.
+    echo_app_fulfillments: bool = True
 
     def update(self, values: dict) -> None:
         """Apply admin-API style keys; unknown keys raise ValueError."""

@@ -184,6 +184,9 @@ class FulfillmentOps:
         for fo in fulfillment.fulfillment_orders:
             fo.status = fo.progress_status()
             fo.updated_at = now_iso()
+        if origin == "api" and not self.config.echo_app_fulfillments:
+            order.updated_at = now_iso()  # changed all the same, announced to nobody
+            return fulfillment
         self.emit("fulfillments/create", payloads.fulfillment(fulfillment))
         status = order.display_fulfillment_status
         topic = "orders/fulfilled" if status == "FULFILLED" else "orders/partially_fulfilled"

@@ -269,3 +269,45 @@ def test_webhooks_to_other_hosts_are_logged_not_sent(sandbox):
     assert deliveries
     assert all(d["status"] is None for d in deliveries)
     assert all("not on this machine" in d["error"] for d in deliveries)
+
+
+def _fulfill_through_the_api(sandbox, order):
+    fo = order["fulfillment_orders"][0]
+    variables = {"fulfillment": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}]}}
+    result = sandbox.gql(queries.FULFILLMENT_CREATE, variables)["data"]["fulfillmentCreate"]
+    assert result["userErrors"] == []
+    return result["fulfillment"]
+
+
+def test_app_made_fulfillment_is_echoed_unless_the_echo_is_switched_off(
+    sandbox, shop, webhook_receiver
+):
+    for topic in ("fulfillments/create", "orders/updated", "orders/fulfilled"):
+        sandbox.admin.subscribe(topic, webhook_receiver.url)
+    echoed = sandbox.admin.create_order(line_items=[{"sku": "ANVIL", "quantity": 1}])
+    silent = sandbox.admin.create_order(line_items=[{"sku": "ANVIL", "quantity": 1}])
+    assert sandbox.admin.wait_webhooks(5)
+    webhook_receiver.received.clear()  # the orders' own orders/updated, if any
+    made = _fulfill_through_the_api(sandbox, echoed)
+    assert sandbox.admin.wait_webhooks(5)
+    got = sorted(h["headers"]["X-Shopify-Topic"] for h in webhook_receiver.received)
+    assert got == ["fulfillments/create", "orders/fulfilled", "orders/updated"]
+    [echo] = [
+        h["json"]
+        for h in webhook_receiver.received
+        if h["headers"]["X-Shopify-Topic"] == "fulfillments/create"
+    ]
+    assert echo["admin_graphql_api_id"] == made["id"]
+
+    webhook_receiver.received.clear()
+    sandbox.admin.configure(echo_app_fulfillments=False)
+    _fulfill_through_the_api(sandbox, silent)
+    # The merchant's own fulfillment is still announced.
+    third = sandbox.admin.create_order(line_items=[{"sku": "ANVIL", "quantity": 1}])
+    sandbox.admin.fulfill(third["id"])
+    assert sandbox.admin.wait_webhooks(5)
+    got = sorted(h["headers"]["X-Shopify-Topic"] for h in webhook_receiver.received)
+    assert got == ["fulfillments/create", "orders/fulfilled", "orders/updated"]
+    orders = {h["json"].get("order_id") or h["json"]["id"] for h in webhook_receiver.received}
+    assert orders == {third["legacy_id"]}
+    assert sandbox.admin.order(silent["id"])["fulfillments"], "fulfilled all the same"
