@@ -68,7 +68,7 @@ class StockPicking(models.Model):
             "release_hold",
             record=self,
             dedupe_key=f"release:{self.id}:{self.shopify_hold_ids}",
-            ordering_key=f"order:{self.sale_id.shopify_order_id}",
+            order_ref=self.sale_id.shopify_order_id,
         )
         return True
 

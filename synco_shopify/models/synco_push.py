@@ -11,7 +11,7 @@ from odoo.tools import SQL
 
 from ..planning import notes
 from ..planning import push as planner
-from ..planning.retry import NeedsAttention, RetryLater
+from ..queue.policy import NeedsAttention, RetryLater
 from ..shopify import queries, reads
 from ..shopify.ids import to_gid
 from ..shopify.tracking import first_tracking, tracking_input
@@ -79,7 +79,7 @@ class StockPicking(models.Model):
                     "push_fulfillment",
                     record=picking,
                     dedupe_key=f"push:{picking.id}",
-                    ordering_key=f"order:{picking.sale_id.shopify_order_id}",
+                    order_ref=picking.sale_id.shopify_order_id,
                 )
 
     def _synco_enqueue_tracking_update(self):
@@ -101,7 +101,7 @@ class StockPicking(models.Model):
                 "update_tracking",
                 record=picking,
                 dedupe_key=f"tracking:{picking.id}:{digest}",
-                ordering_key=f"order:{picking.sale_id.shopify_order_id}",
+                order_ref=picking.sale_id.shopify_order_id,
             )
 
     def _synco_pushed_or_pushing(self):
@@ -376,7 +376,7 @@ class SyncoFulfillment(models.Model):
             model="synco.fulfillment",
             payload={"sale_id": sale.id, "order_id": sale.shopify_order_id},
             dedupe_key=key,
-            ordering_key=f"order:{sale.shopify_order_id}",
+            order_ref=sale.shopify_order_id,
         )
 
     @api.model

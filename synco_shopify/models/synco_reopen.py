@@ -15,7 +15,7 @@ revived silently: the apply stops, naming the lines and what to do.
 
 from odoo import api, models
 
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from ..shopify.ids import legacy_id
 
 
