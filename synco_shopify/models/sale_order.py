@@ -57,7 +57,7 @@ class SaleOrder(models.Model):
             SQL(
                 "(res_model = 'stock.picking' AND res_id = ANY(%s))"
                 " OR (res_model = 'sale.order' AND res_id = ANY(%s))"
-                " OR (shop_id = ANY(%s) AND payload->>'order_id' = ANY(%s))",
+                " OR (shop_id = ANY(%s) AND order_ref = ANY(%s))",
                 pickings.ids or [0],
                 orders.ids or [0],
                 orders.synco_shop_id.ids or [0],

@@ -165,15 +165,27 @@ class SyncoShopCircuit(models.Model):
     def _synco_pause_summary(self):
         return self.env._("Shopify: %s refuses the app", self.name)
 
-    def _synco_pause_todo(self, message):
-        """One to-do per Shopify manager of the shop's company."""
-        record = self.sudo()
-        summary = self._synco_pause_summary()
-        managers = (
+    def _synco_managers(self):
+        """The active internal Shopify managers of the shop's company: who
+        gets a to-do when the shop, or one of its jobs, needs a person."""
+        self.ensure_one()
+        return (
             self.env.ref("synco_shopify.group_synco_manager")
             .sudo()[GROUP_USERS]
             .filtered(lambda u: u.active and not u.share and self.company_id in u.company_ids)
         )
+
+    def _synco_order_record(self, order_ref):
+        """The Odoo record of this shop's Shopify order ``order_ref`` (the
+        sale order), for a job about it that has no record of its own."""
+        self.ensure_one()
+        return self.env["sale.order"]._synco_find(self, order_ref)
+
+    def _synco_pause_todo(self, message):
+        """One to-do per Shopify manager of the shop's company."""
+        record = self.sudo()
+        summary = self._synco_pause_summary()
+        managers = self._synco_managers()
         already = record.activity_ids.filtered(lambda a: a.summary == summary).user_id
         note = Markup("<p>%s</p><p>%s</p>") % (
             message,

@@ -1,6 +1,6 @@
 """The job record: its fields, the enqueue, and the buttons.
 
-A job is one piece of remote work, retried until done; the queue's cron runs
+A job is one piece of remote work; the queue's cron runs
 it (runner.py, outcome.py). Who handles each job type is in registry.py.
 """
 
@@ -16,7 +16,7 @@ OPEN_STATES = ("pending", "running")
 
 
 class SyncoJob(models.Model):
-    """One piece of remote work, retried until done; the queue's cron runs it.
+    """One piece of remote work; the queue's cron runs it (policy.py says when again).
 
     The handler of a job is the method registry.JOBS names for its type,
     called on the job's related record (on its model when the job concerns
