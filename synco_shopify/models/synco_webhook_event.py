@@ -83,7 +83,7 @@ class SyncoWebhookEvent(models.Model):
         A body that lacks what its topic needs is stored as failed, with
         the reason, and queues nothing: the delivery is not lost."""
         topic = registry.topic(headers.topic)
-        state, result, job = "ignored" if topic is None else "queued", False, None
+        state, result, job = "ignored" if topic is None else "queued", None, None
         if topic is not None:
             try:
                 job = topic.parse(headers.topic, data)

@@ -97,6 +97,12 @@ class TestWebhookIntake(HttpCase):
             json.loads(event.payload)["id"], PAYLOAD["id"], "ids above 2**53 stay exact"
         )
         self.assertEqual(event.job_id.state, "pending")
+        self.assertFalse(event.result)
+        # The event follows its job.
+        event.job_id.write({"state": "done"})
+        self.assertEqual(event.state, "done")
+        event.job_id.write({"state": "failed"})
+        self.assertEqual(event.state, "failed")
 
     def test_a_fulfillment_delivery_is_one_apply_job_from_one_parse_of_the_body(self):
         self.env["sale.order"].create(
@@ -196,6 +202,7 @@ class TestWebhookIntake(HttpCase):
         event = self.events("wh-ignored")
         self.assertEqual(event.state, "ignored")
         self.assertFalse(event.job_id)
+        self.assertFalse(event.result)
 
     def test_bad_missing_and_foreign_signatures_get_401(self):
         self.assertEqual(self.deliver(secret="wrong", webhook_id="wh-bad").status_code, 401)
