@@ -410,7 +410,7 @@ import json, os, threading, time
 import requests
 from odoo.addons.synco_shopify.queue import registry
 from odoo.addons.synco_shopify.shopify import queries
-from odoo.addons.synco_shopify.shopify.webhooks import WebhookHeaders
+from odoo.addons.synco_shopify.shopify.webhooks import TopicJob, WebhookHeaders
 
 sandbox = os.environ["BENCH_SANDBOX_URL"]
 count = int(os.environ["BENCH_JOBS"])
@@ -425,19 +425,25 @@ env.cr.commit()
 Event = env["synco.webhook.event"]
 Job = env["synco.job"]
 
-def _synco_on_bench_ping(self, event, job):
+def _synco_on_bench_ping(self, job):
     return job._client().execute(queries.SHOP)["shop"]["name"]
 
 # The work of each job: one real Shopify call through the job's client.
 type(Event)._synco_on_bench_ping = _synco_on_bench_ping
-registry.TOPICS["bench/ping"] = registry.Handler("synco.webhook.event", "_synco_on_bench_ping")
+registry.TOPICS["bench/ping"] = registry.Topic(
+    "webhook",
+    lambda topic, data: TopicJob({"topic": topic}, f"ping:{data['n']}", None, f"ping:{data['n']}"),
+    registry.Handler("synco.webhook.event", "_synco_on_bench_ping"),
+)
 
 def headers(topic, n):
     return WebhookHeaders(topic=topic, hmac="-", shop_domain=shop.shop_domain,
                           webhook_id=f"bench-{topic}-{n}", api_version="2026-10",
                           event_id=str(n), triggered_at="2026-01-01T00:00:00Z")
 
-body = json.dumps({"id": 2**53 + 1, "ping": True}).encode()
+def body(n):
+    data = {"id": 2**53 + 1, "ping": True, "n": str(n)}
+    return json.dumps(data).encode(), data
 me = threading.current_thread()
 
 def receive_cost(topic, n):
@@ -448,7 +454,7 @@ def receive_cost(topic, n):
     for i in range(3):
         delivery = headers(topic, f"cost-{n}-{i}")  # reads the shop: not the intake's
         me.query_count, me.query_time = 0, 0.0
-        Event._receive(shop, delivery, body)
+        Event._receive(shop, delivery, *body(f"cost-{n}-{i}"))
         env.cr.commit()
         cost = me.query_count
     return cost
@@ -465,7 +471,7 @@ env.cr.commit()
 first_job = max(Job.search([]).ids or [0])
 first_event = max(Event.search([]).ids or [0])
 for n in range(count):
-    Event._receive(shop, headers("bench/ping", n), body)
+    Event._receive(shop, headers("bench/ping", n), *body(n))
 env.cr.commit()
 calls_before = len(requests.get(sandbox + "/_sandbox/calls", timeout=30).json())
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from synco_shopify.queue import registry
-from synco_shopify.shopify import const
+from synco_shopify.shopify import const, webhooks
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [
@@ -29,21 +29,30 @@ def _classes_of(model):
     return found
 
 
+TOPIC_HANDLERS = {t.handler for t in registry.TOPICS.values() if t.handler}
+
+
 def test_the_job_type_selection_is_the_registry():
     assert [job_type for job_type, _label in registry.JOB_TYPES] == list(registry.JOBS)
     assert all(label for _type, label in registry.JOB_TYPES)
 
 
-def test_the_shop_subscribes_to_exactly_the_topics_with_a_handler():
+def test_the_shop_subscribes_to_exactly_the_topics_with_a_job():
     # The fulfillment service's notification is stored as an event too, but
     # Shopify posts it to the service's callback, without a subscription.
     unsubscribed = {const.FULFILLMENT_NOTIFICATION_TOPIC}
     assert set(registry.TOPICS) - unsubscribed == set(const.WEBHOOK_TOPICS)
 
 
+def test_each_topic_queues_a_registered_job_type_and_only_webhook_jobs_name_a_handler():
+    for name, topic in registry.TOPICS.items():
+        assert topic.job_type in registry.JOBS, name
+        assert (topic.handler is not None) == (topic.job_type == "webhook"), name
+
+
 @pytest.mark.parametrize(
     "handler",
-    sorted({entry.handler for entry in registry.JOBS.values()} | set(registry.TOPICS.values())),
+    sorted({entry.handler for entry in registry.JOBS.values()} | TOPIC_HANDLERS),
 )
 def test_each_handler_is_a_method_of_its_model(handler):
     classes = _classes_of(handler.model)
@@ -53,12 +62,12 @@ def test_each_handler_is_a_method_of_its_model(handler):
 
 def test_job_and_topic_handlers_follow_their_naming():
     assert all(e.handler.method.startswith("_synco_job_") for e in registry.JOBS.values())
-    assert all(h.method.startswith("_synco_on_") for h in registry.TOPICS.values())
+    assert all(h.method.startswith("_synco_on_") for h in TOPIC_HANDLERS)
 
 
-def test_unknown_topics_have_no_handler():
-    assert registry.topic_handler("products/update") is None
-    assert registry.topic_handler("fulfillments/create").model == "synco.fulfillment"
+def test_unknown_topics_have_no_job():
+    assert registry.topic("products/update") is None
+    assert registry.topic("fulfillments/create").job_type == "apply_fulfillment"
     with pytest.raises(KeyError):
         registry.job_handler("no_such_type")
 
@@ -67,3 +76,72 @@ def test_no_handler_name_is_built_from_a_string():
     built = re.compile(r"""f["']_synco_(job|on)_""")
     offenders = [str(p.relative_to(ROOT)) for p in SOURCES if built.search(p.read_text())]
     assert offenders == []
+
+
+# -- what each topic's job takes from the body -----------------------------------
+
+BIG = 4508234567890123456  # above 2**53: ids stay exact
+
+
+def test_a_fulfillment_delivery_queues_its_apply_with_status_and_tracking():
+    job = registry.topic("fulfillments/update").parse(
+        "fulfillments/update",
+        {
+            "id": BIG,
+            "order_id": BIG + 1,
+            "status": "success",
+            "tracking_company": "UPS",
+            "tracking_numbers": ["1Z1", "1Z2"],
+            "line_items": [{"id": 1}],
+        },
+    )
+    assert job.payload == {
+        "fulfillment_id": str(BIG),
+        "order_id": str(BIG + 1),
+        "status": "success",
+        "tracking_numbers": ["1Z1", "1Z2"],
+        "tracking_company": "UPS",
+    }
+    assert (job.dedupe_key, job.order_ref) == (f"fulfillment:{BIG}", str(BIG + 1))
+    assert set(job.snapshot_keys) == {"status", "tracking_numbers", "tracking_company"}
+
+
+def test_a_fulfillment_without_tracking_omits_those_keys():
+    job = webhooks.fulfillment_job("fulfillments/create", {"id": 1, "order_id": 2})
+    assert job.payload == {"fulfillment_id": "1", "order_id": "2"}
+
+
+@pytest.mark.parametrize(
+    ("topic", "body", "what"),
+    [
+        ("fulfillments/create", {"order_id": 2}, "fulfillment"),
+        ("fulfillments/create", {"id": 1}, "order"),
+        ("orders/updated", {"name": "#1001"}, "order"),
+        ("fulfillment_orders/placed_on_hold", {"fulfillment_order": {}}, "fulfillment order"),
+        ("refunds/create", {"id": "x", "order_id": 2}, "refund"),
+    ],
+)
+def test_a_body_lacking_what_its_topic_needs_is_a_clear_error(topic, body, what):
+    with pytest.raises(webhooks.BadWebhookPayload, match=f"no valid {what} id"):
+        registry.topic(topic).parse(topic, body)
+
+
+def test_order_deliveries_fold_into_one_import_keyed_by_the_order():
+    created = registry.topic("orders/create").parse("orders/create", {"id": 7, "line_items": []})
+    edited = registry.topic("orders/edited").parse("orders/edited", {"order_edit": {"order_id": 7}})
+    cancelled = registry.topic("orders/cancelled").parse("orders/cancelled", {"id": 7})
+    assert created.dedupe_key == edited.dedupe_key == "order:7"
+    assert cancelled.dedupe_key == "cancel:7", "a queued import does not absorb a cancellation"
+    assert created.payload["snapshot"]["cancelled"] is False
+    assert "snapshot" not in edited.payload
+
+
+def test_jobs_without_an_order_have_a_sequence_of_their_own():
+    for topic, body in [
+        ("fulfillment_orders/placed_on_hold", {"fulfillment_order": {"id": 5}}),
+        ("fulfillment_orders/moved", {"moved_fulfillment_order": {"id": 5}}),
+        ("app/uninstalled", {}),
+        ("returns/approve", {"id": 9}),
+    ]:
+        job = registry.topic(topic).parse(topic, body)
+        assert job.order_ref is None and job.ordering_key, topic

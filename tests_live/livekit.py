@@ -35,7 +35,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from shopify_sandbox.admin import SandboxAdmin  # noqa: E402, F401 - for conftest
-from synco_shopify.planning.retry import RUNNER_LOCK  # noqa: E402
+from synco_shopify.queue.policy import RUNNER_LOCK  # noqa: E402
 from synco_shopify.shopify.const import WEBHOOK_ROUTE  # noqa: E402
 from synco_shopify.shopify.webhooks import sign  # noqa: E402
 

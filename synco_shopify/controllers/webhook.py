@@ -30,9 +30,10 @@ def _answer(status, text):
 
 
 class SyncoWebhookController(http.Controller):
-    """Shopify's webhook endpoint: verify, store, queue, answer. It never
-    calls Shopify; the queue does the work, so Shopify's five seconds are
-    never at risk. Bad input gets a 4xx, never a 5xx."""
+    """Shopify's webhook endpoint: verify, parse, store and queue (one
+    statement), answer. It never calls Shopify; the delivery's job does the
+    work, so Shopify's five seconds are never at risk. Bad input gets a 4xx,
+    never a 5xx."""
 
     @http.route(
         WEBHOOK_ROUTE,
@@ -77,10 +78,10 @@ class SyncoWebhookController(http.Controller):
             _logger.info("webhook for shop %s with a bad signature refused", shop.id)
             return _answer(401, "bad signature")
         try:
-            parse_payload(body)
+            data = parse_payload(body)  # the one parse of the body
         except ValueError as exc:
             return _answer(400, str(exc))
-        event = env["synco.webhook.event"]._receive(shop, headers, body)
+        event = env["synco.webhook.event"]._receive(shop, headers, body, data)
         return _answer(200, "accepted" if event else "duplicate")
 
     def _read_body(self):

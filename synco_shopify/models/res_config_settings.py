@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..planning.retry import DEFAULT_MAX_ATTEMPTS
+from ..queue.policy import DEFAULT_MAX_ATTEMPTS
 from ..shopify.const import MAX_WEBHOOK_BODY
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..planning import retry
+from ..queue import policy
 from ..queue.status import sync_state
 from ..shopify import queries
 from ..shopify.errors import ShopifyError
@@ -58,7 +58,7 @@ class SaleOrder(models.Model):
             SQL(
                 "(res_model = 'stock.picking' AND res_id = ANY(%s))"
                 " OR (res_model = 'sale.order' AND res_id = ANY(%s))"
-                " OR (shop_id = ANY(%s) AND payload->>'order_id' = ANY(%s))",
+                " OR (shop_id = ANY(%s) AND order_ref = ANY(%s))",
                 pickings.ids or [0],
                 orders.ids or [0],
                 orders.synco_shop_id.ids or [0],
@@ -115,7 +115,7 @@ class SaleOrder(models.Model):
                 UNION
                 SELECT so.id FROM synco_job j
                   JOIN sale_order so ON so.synco_shop_id = j.shop_id
-                                    AND so.shopify_order_id = j.payload->>'order_id'
+                                    AND so.shopify_order_id = j.order_ref
                  WHERE %s
                 """,
                 ATTENTION_JOBS,
@@ -136,10 +136,13 @@ class SaleOrder(models.Model):
     # -- the three ways in: webhook, catch-up, manual ---------------------------
 
     @api.model
-    def _synco_enqueue_import(self, shop, order_id, source, key="order"):
+    def _synco_enqueue_import(self, shop, order_id, source, key="order", fold=False):
         """Queue the import of one Shopify order. Every source uses this one
         job keyed by the order id, so duplicates fold into one open job and
-        jobs of one order run in turn."""
+        jobs of one order run in turn. With ``fold`` (a change Shopify
+        reported) a running import, which may have read the order before
+        the change, is followed by another (``synco.job._insert_sql``).
+        Webhooks queue it themselves (``queue/registry.py``)."""
         order_id = legacy_id(order_id)
         return self.env["synco.job"]._enqueue(
             shop,
@@ -147,51 +150,9 @@ class SaleOrder(models.Model):
             model="sale.order",
             payload={"order_id": order_id, "source": source},
             dedupe_key=f"{key}:{order_id}",
-            ordering_key=f"order:{order_id}",
+            order_ref=order_id,
+            fold=fold,
         )
-
-    @api.model
-    def _synco_on_order_webhook(self, event, job):
-        """orders/create and orders/updated: queue an import; an order
-        already in Odoo needs nothing unless Shopify cancelled it, or its
-        quantities may differ from Odoo's (units refunded after they
-        shipped, which the payload proves, do not count)."""
-        data = event._payload()
-        existing = self._synco_find(event.shop_id, data["id"])
-        if existing and not data.get("cancelled_at"):
-            if existing.order_line._synco_differs_from(
-                data.get("line_items") or (), data.get("fulfillments"), data.get("refunds")
-            ):
-                return self._synco_on_order_edit_webhook(event, job)
-            return f"already imported as {existing.name}"
-        import_job = self._synco_enqueue_import(event.shop_id, data["id"], event.topic)
-        return f"import queued as job {import_job.id}"
-
-    @api.model
-    def _synco_on_order_edit_webhook(self, event, job):
-        """orders/edited, refunds/create, and orders/updated with other
-        quantities than Odoo's: a job of its own per delivery (one already
-        running may have read the order before this change), in the order's
-        turn; it reads the order as it is now, so replays change nothing."""
-        data = event._payload()
-        order_id = (data.get("order_edit") or {}).get("order_id") or data.get("order_id")
-        order_id = order_id or data["id"]
-        if not self._synco_find(event.shop_id, order_id):
-            import_job = self._synco_enqueue_import(event.shop_id, order_id, event.topic)
-            return f"not in Odoo: import queued as job {import_job.id}, it reads the order as it is"
-        edit_job = self._synco_enqueue_import(
-            event.shop_id, order_id, event.topic, f"edit:{event.webhook_id}"
-        )
-        return f"update queued as job {edit_job.id}"
-
-    @api.model
-    def _synco_on_order_cancelled_webhook(self, event, job):
-        """orders/cancelled: queued as its own job (an import already
-        running must not swallow it), after the order's other jobs; the job
-        reads the order and applies the cancellation."""
-        data = event._payload()
-        cancel_job = self._synco_enqueue_import(event.shop_id, data["id"], event.topic, "cancel")
-        return f"cancellation queued as job {cancel_job.id}"
 
     @api.model
     def _synco_cron_catch_up(self):
@@ -215,7 +176,7 @@ class SaleOrder(models.Model):
                 reconciled = self.env["synco.reconcile"]._reconcile(shop, client, nodes, since)
                 reconciled += self.env["synco.return"]._synco_catch_up(shop, client, query)
             except ShopifyError as exc:
-                reason = retry.pause_reason(exc)
+                reason = policy.pause_reason(exc)
                 if reason:  # the shop waits; no warning every five minutes
                     shop._synco_pause(reason, str(exc))
                 else:

@@ -1,10 +1,11 @@
 import logging
 
 from odoo import Command, api, models
+from odoo.tools import SQL
 
 from ..planning import notes
 from ..planning import orders as planner
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from ..shopify import queries, reads
 from ..shopify.ids import legacy_id, to_gid
 from . import odoo_compat
@@ -28,6 +29,9 @@ class SaleOrderImport(models.Model):
         cancellation to the sale order already here."""
         shop = job.shop_id
         order_id = legacy_id(job.payload["order_id"])
+        unchanged = self._synco_unchanged(shop, order_id, job.payload.get("snapshot"))
+        if unchanged:
+            return f"already imported as {unchanged.name}"
         client = job._client()
         order = self._synco_read_order(client, order_id)
         if not order:
@@ -52,6 +56,59 @@ class SaleOrderImport(models.Model):
                 )
             )
         return self._synco_create_from_plan(shop, plan, order, client)
+
+    @api.model
+    def _synco_unchanged(self, shop, order_id, snapshot):
+        """The sale order of ``order_id`` when the webhook's ``snapshot``
+        (orders/create, orders/updated) proves there is nothing to follow:
+        not cancelled, and the same quantities as Odoo's (units refunded
+        after they shipped do not count); else an empty recordset, and the
+        job reads the order."""
+        if not snapshot or snapshot.get("cancelled"):
+            return self.browse()
+        existing = self._synco_find(shop, order_id)
+        if existing and not existing.order_line._synco_differs_from(
+            snapshot.get("line_items") or (), snapshot.get("fulfillments"), snapshot.get("refunds")
+        ):
+            return existing
+        return self.browse()
+
+    @api.model
+    def _synco_import_first(self, shop, order_id, before):
+        """Jobs about an order come unordered: a fulfillment, a return or a
+        refund can arrive before the order (its orders/create lost or late).
+        The code queuing such a job calls this first: for an order Odoo
+        lacks, the order's import is queued now, due now, so it runs ahead
+        of the job in the order's sequence (an order's jobs run by id)
+        instead of the job waiting for the catch-up. One indexed query."""
+        if order_id and not self._synco_find(shop, order_id):
+            self._synco_enqueue_import(shop, order_id, f"before {before}")
+
+    @api.model
+    def _synco_import_first_sql(self, shop, order_id, before, now, source):
+        """``_synco_import_first`` as SQL: the INSERT of the import for a
+        statement that queues a job about ``order_id`` (the webhook
+        intake's), done only ``source`` (``FROM ... WHERE ...``) gives a row
+        and Odoo lacks the order."""
+        order_id = legacy_id(order_id)
+        missing = SQL(
+            """%s AND NOT EXISTS (SELECT 1 FROM sale_order
+                WHERE synco_shop_id = %s AND shopify_order_id = %s)""",
+            source,
+            shop.id,
+            order_id,
+        )
+        return self.env["synco.job"]._insert_sql(
+            shop,
+            "import_order",
+            SQL("%s", f"order:{order_id}"),
+            model="sale.order",
+            payload={"order_id": order_id, "source": f"before {before}"},
+            order_ref=order_id,
+            at=now,
+            now=now,
+            source=missing,
+        )
 
     @api.model
     def _synco_plan(self, shop, order, client, remaining=False):

@@ -3,7 +3,7 @@ from odoo.tools.float_utils import float_compare
 
 from ..planning import edits as edit_planner
 from ..planning import notes
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from ..shopify import reads
 from . import odoo_compat
 from .stock_picking import SHIPPING_CODES

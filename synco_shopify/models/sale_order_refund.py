@@ -8,7 +8,7 @@ class SaleOrderRefund(models.Model):
     """Shopify refunds on the sale order: each noted once in its chatter
     (units, restocking, amount), whatever the number of deliveries of its
     ``refunds/create``. What a refund changes in the deliveries is the
-    edit job's business (``_synco_follow_shopify``, queued here too): units
+    import job's business (``_synco_follow_shopify``, queued here too): units
     refunded after they shipped change nothing there."""
 
     _inherit = "sale.order"
@@ -21,13 +21,17 @@ class SaleOrderRefund(models.Model):
     )
 
     @api.model
-    def _synco_on_refund_webhook(self, event, job):
+    def _synco_on_refund_webhook(self, job):
         """refunds/create: note the refund on the sale order (once), then
-        queue the order's edit job as for any change of quantities."""
-        refund = refund_planner.parse_refund(event._payload())
-        sale = self._synco_find(event.shop_id, refund.order_id)
+        queue the order's import job, as for any change of quantities (it
+        reads the order as it is when it runs)."""
+        refund = refund_planner.parse_refund(job.payload["refund"])
+        sale = self._synco_find(job.shop_id, refund.order_id)
         noted = sale._synco_take_refund(refund) if sale else False
-        result = self._synco_on_order_edit_webhook(event, job)
+        edit = self._synco_enqueue_import(
+            job.shop_id, refund.order_id, job.payload["topic"], fold=True
+        )
+        result = f"order update queued as job {edit.id}"
         return f"refund {refund.refund_id} noted; {result}" if noted else result
 
     def _synco_take_refund(self, refund):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from ..queue.status import sync_state
 from ..shopify.const import ODOO_TO_SHOPIFY, SHOPIFY_TO_ODOO
 from ..shopify.tracking import tracking_input
@@ -101,7 +101,7 @@ class StockPicking(models.Model):
             "release_hold",
             record=self,
             dedupe_key=f"release:{self.id}:{self.shopify_hold_ids}",
-            ordering_key=f"order:{self.sale_id.shopify_order_id}",
+            order_ref=self.sale_id.shopify_order_id,
         )
         return True
 

@@ -8,10 +8,11 @@ from odoo.tools.float_utils import float_compare, float_is_zero
 
 from ..planning import notes
 from ..planning.apply import plan_apply_groups
-from ..planning.retry import NeedsAttention, RetryLater
+from ..queue.policy import NeedsAttention, RetryLater
 from ..shopify import reads
 from ..shopify.ids import legacy_id, to_gid
 from ..shopify.tracking import first_tracking, tracking_reference
+from ..shopify.webhooks import FULFILLMENT_SNAPSHOT
 from . import odoo_compat
 from .stock_picking import SHIPPING_CODES
 
@@ -22,26 +23,24 @@ class SyncoFulfillment(models.Model):
     _inherit = "synco.fulfillment"
 
     @api.model
-    def _synco_on_fulfillment_webhook(self, event, job):
-        """fulfillments/create and fulfillments/update: queue one apply job
-        per Shopify fulfillment; every delivery of it folds into that job."""
-        payload = event._payload()
-        fulfillment_id = str(payload["id"])
-        self._synco_enqueue_apply(event.shop_id, fulfillment_id, payload.get("order_id"))
-        return f"apply of fulfillment {fulfillment_id} queued"
-
-    @api.model
     def _synco_enqueue_apply(self, shop, fulfillment_id, order_id):
-        """The one apply job of a Shopify fulfillment (webhook or
-        reconciliation alike), in its order's sequence."""
+        """The one apply job of a Shopify fulfillment, in its order's
+        sequence, behind the order's import when Odoo lacks it (the
+        reconciliation's; fulfillments/* webhooks queue it themselves, with
+        the status and tracking they carry: ``queue/registry.py``). It folds
+        into the webhook's job without hiding what it found: the payloads
+        differ, so the job reads the fulfillment."""
         order_id = str(order_id or "")
+        self.env["sale.order"]._synco_import_first(shop, order_id, "apply_fulfillment")
         return self.env["synco.job"]._enqueue(
             shop,
             "apply_fulfillment",
             model="synco.fulfillment",
             payload={"fulfillment_id": str(fulfillment_id), "order_id": order_id},
             dedupe_key=f"fulfillment:{fulfillment_id}",
-            ordering_key=f"order:{order_id}",
+            order_ref=order_id or None,
+            fold=True,
+            snapshot_keys=FULFILLMENT_SNAPSHOT,
         )
 
     @api.model

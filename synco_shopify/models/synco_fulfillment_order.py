@@ -18,12 +18,12 @@ class SyncoFulfillmentOrder(models.AbstractModel):
     _description = "Shopify Fulfillment Order Events"
 
     @api.model
-    def _synco_read(self, event, job, fo_id):
+    def _synco_read(self, job, fo_id):
         """(the fulfillment order now, its Odoo sale order), or (None, None)."""
         fo = reads.fulfillment_order(job._client(), to_gid("FulfillmentOrder", legacy_id(fo_id)))
         if not fo:
             return None, None
-        return fo, self.env["sale.order"]._synco_find(event.shop_id, fo["order"]["id"])
+        return fo, self.env["sale.order"]._synco_find(job.shop_id, fo["order"]["id"])
 
     @api.model
     def _synco_deliveries(self, sale, fo, warehouse=None, open_only=True):
@@ -42,36 +42,37 @@ class SyncoFulfillmentOrder(models.AbstractModel):
     # -- holds ------------------------------------------------------------------
 
     @api.model
-    def _synco_on_hold_webhook(self, event, job):
+    def _synco_on_hold_webhook(self, job):
         """placed_on_hold and hold_released: the deliveries show the holds
         Shopify has now (several can stack); once none is left, the pushes
         waiting for the release run at once."""
-        data = event._payload()
-        fo, sale = self._synco_read(event, job, data["fulfillment_order"]["id"])
+        fo, sale = self._synco_read(job, job.payload["fulfillment_order_id"])
         if not sale:
-            return self._synco_import_missing(event, job, fo, again=True)
-        return self._synco_show_holds(event.shop_id, fo, sale)
+            return self._synco_import_missing(job, fo, again=True)
+        return self._synco_show_holds(job.shop_id, fo, sale)
 
     @api.model
-    def _synco_import_missing(self, event, job, fo, again=False):
+    def _synco_import_missing(self, job, fo, again=False):
         """An event about an order Odoo lacks (its orders/create lost or
-        late): the order's import is queued now. With ``again``, the event
-        runs once more after the import, in the order's sequence, so the
-        new deliveries show what it says (a hold)."""
+        late; its payload does not name the order, so the intake could not
+        queue the import ahead): the order's import is queued now. With
+        ``again``, the job runs once more after the import, in the order's
+        sequence, so the new deliveries show what it says (a hold)."""
         if not fo:
             return "fulfillment order not in Shopify"
         order_id = legacy_id(fo["order"]["id"])
-        if job.dedupe_key != f"webhook:{event.webhook_id}":
+        if job.payload.get("after_import"):
             return "order still not in Odoo after its import"
-        SaleOrder = self.env["sale.order"]
-        import_job = SaleOrder._synco_enqueue_import(event.shop_id, order_id, event.topic)
+        topic = job.payload.get("topic")
+        import_job = self.env["sale.order"]._synco_enqueue_import(job.shop_id, order_id, topic)
         if again:
             self.env["synco.job"]._enqueue(
-                event.shop_id,
-                "webhook",
-                record=event,
-                dedupe_key=f"webhook:{event.webhook_id}:after-import",
-                ordering_key=f"order:{order_id}",
+                job.shop_id,
+                job.job_type,
+                model=job.res_model,
+                payload={**job.payload, "after_import": True},
+                dedupe_key=f"{job.dedupe_key}:after-import",
+                order_ref=order_id,
             )
         return f"order not in Odoo: import queued as job {import_job.id}"
 
@@ -155,21 +156,19 @@ class SyncoFulfillmentOrder(models.AbstractModel):
     # -- moves ------------------------------------------------------------------
 
     @api.model
-    def _synco_on_moved_webhook(self, event, job):
+    def _synco_on_moved_webhook(self, job):
         """fulfillment_orders/moved: the open Odoo work for the moved lines
         goes to the warehouse mapped to the new location, or the order says
         why it cannot (already picked, location unmapped, other company)."""
-        data = event._payload()
-        moved = data.get("moved_fulfillment_order") or {}
-        fo, sale = self._synco_read(event, job, moved.get("id"))
+        fo, sale = self._synco_read(job, job.payload["fulfillment_order_id"])
         if not sale:
             # The import places each line at its fulfillment order's
             # location as it is now: nothing is left to move.
-            return self._synco_import_missing(event, job, fo)
-        shop = event.shop_id
+            return self._synco_import_missing(job, fo)
+        shop = job.shop_id
         mapping = shop.location_map_ids._find(location_id=self._location_id(fo))
         source = shop.location_map_ids._find(
-            location_id=(data.get("source_location") or {}).get("id")
+            location_id=job.payload.get("source_location_id")
         ).warehouse_id
         warehouse = mapping.warehouse_id
         moves = self._synco_moves_elsewhere(sale, fo, warehouse, source)

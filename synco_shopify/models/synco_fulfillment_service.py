@@ -21,10 +21,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..planning import fulfillment_service as planner
-from ..planning.retry import NeedsAttention, RetryLater
+from ..queue.policy import NeedsAttention, RetryLater
 from ..shopify import const, queries, reads
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
+from ..shopify.webhooks import FSVC_READ
 
 _logger = logging.getLogger(__name__)
 
@@ -152,20 +153,10 @@ class SyncoShopFulfillmentService(models.Model):
 
     # -- reading the requests --------------------------------------------------------
 
-    @api.model
-    def _synco_on_fulfillment_notification(self, event, job):
-        """Shopify's ping: read what is assigned to the service."""
-        kind = event._payload().get("kind") or "?"
-        shop = event.shop_id
-        if not shop.fulfillment_service_gid:
-            return f"{kind}: this shop has no fulfillment service registered"
-        shop._synco_enqueue_fsvc_read()
-        return f"{kind}: requests read queued"
-
     def _synco_enqueue_fsvc_read(self):
         for shop in self.filtered("fulfillment_service_gid"):
             self.env["synco.job"]._enqueue(
-                shop, "fsvc_read", record=shop, dedupe_key=f"fsvc_read:{shop.id}"
+                shop, "fsvc_read", model=self._name, dedupe_key=FSVC_READ
             )
 
     @api.model
@@ -179,9 +170,19 @@ class SyncoShopFulfillmentService(models.Model):
             ]
         )._synco_enqueue_fsvc_read()
 
+    @api.model
     def _synco_job_fsvc_read(self, job):
         """Queue one answer per fulfillment or cancellation request assigned
-        to the service's location, behind its order's import."""
+        to the service's location, behind its order's import. Queued by
+        Shopify's notification (a ping: ``shopify/webhooks.py``) and by the
+        cron."""
+        shop = job.shop_id
+        kind = (job.payload or {}).get("kind")
+        if not shop.fulfillment_service_gid:
+            return f"{kind or 'read'}: this shop has no fulfillment service registered"
+        return shop._synco_read_fsvc_requests(job)
+
+    def _synco_read_fsvc_requests(self, job):
         self.ensure_one()
         client = job._client()
         location = to_gid("Location", self.fulfillment_service_location_id)
@@ -192,13 +193,14 @@ class SyncoShopFulfillmentService(models.Model):
                 queries.ASSIGNED_FULFILLMENT_ORDERS, variables, ("assignedFulfillmentOrders",)
             ):
                 order_id = legacy_id(fo["order"]["id"])
+                self.env["sale.order"]._synco_import_first(self, order_id, "fsvc_answer")
                 self.env["synco.job"]._enqueue(
                     self,
                     "fsvc_answer",
                     model=self._name,
                     payload={"fulfillment_order_id": fo["id"], "order_id": order_id},
                     dedupe_key=f"fsvc_answer:{legacy_id(fo['id'])}:{fo['requestStatus']}",
-                    ordering_key=f"order:{order_id}",
+                    order_ref=order_id,
                 )
                 queued += 1
         self.fulfillment_service_checked_at = fields.Datetime.now()

@@ -10,7 +10,7 @@ is a fulfillment like any other (synco_apply.py)."""
 from odoo import api, fields, models
 
 from ..planning import pickup as planner
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from ..shopify import queries, reads
 from ..shopify.ids import to_gid
 
@@ -83,7 +83,7 @@ class StockPicking(models.Model):
                     "pickup_ready",
                     record=picking,
                     dedupe_key=f"pickup_ready:{picking.id}",
-                    ordering_key=f"order:{picking.sale_id.shopify_order_id}",
+                    order_ref=picking.sale_id.shopify_order_id,
                 )
 
     def _synco_job_pickup_ready(self, job):

@@ -11,7 +11,7 @@ from odoo.tools import SQL
 
 from ..planning import notes
 from ..planning import push as planner
-from ..planning.retry import NeedsAttention, RetryLater
+from ..queue.policy import NeedsAttention, RetryLater
 from ..shopify import queries, reads
 from ..shopify.ids import to_gid
 from ..shopify.tracking import first_tracking
@@ -45,7 +45,7 @@ class SyncoPush(models.AbstractModel):
                 "push_fulfillment",
                 record=picking,
                 dedupe_key=f"push:{picking.id}",
-                ordering_key=f"order:{picking.sale_id.shopify_order_id}",
+                order_ref=picking.sale_id.shopify_order_id,
             )
 
     @api.model
@@ -68,7 +68,7 @@ class SyncoPush(models.AbstractModel):
                 "update_tracking",
                 record=picking,
                 dedupe_key=f"tracking:{picking.id}:{digest}",
-                ordering_key=f"order:{picking.sale_id.shopify_order_id}",
+                order_ref=picking.sale_id.shopify_order_id,
             )
 
     @api.model

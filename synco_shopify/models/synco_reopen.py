@@ -20,7 +20,7 @@ apply stops, naming the lines and what to do.
 
 from odoo import api, models
 
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from ..shopify.ids import legacy_id
 
 
@@ -119,7 +119,7 @@ class SyncoFulfillment(models.Model):
             model="synco.fulfillment",
             payload={"sale_id": sale.id, "order_id": sale.shopify_order_id},
             dedupe_key=key,
-            ordering_key=f"order:{sale.shopify_order_id}",
+            order_ref=sale.shopify_order_id,
         )
 
     @api.model

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 
 from ..planning import notes
 from ..planning import returns as planner
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from ..shopify import queries, reads
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
@@ -60,25 +60,20 @@ class SyncoReturn(models.Model):
     # -- Shopify told us -------------------------------------------------------
 
     @api.model
-    def _synco_on_return_webhook(self, event, job):
-        """returns/approve, decline, cancel, reopen: queue the one job that
-        makes Odoo agree with the return as Shopify has it then."""
-        payload = event._payload()
-        return_id = legacy_id(payload.get("admin_graphql_api_id") or payload["id"])
-        order_id = (payload.get("order") or {}).get("id") or payload.get("order_id")
-        self._synco_enqueue_sync(event.shop_id, return_id, order_id, event.topic)
-        return f"sync of return {return_id} queued"
-
-    @api.model
     def _synco_enqueue_sync(self, shop, return_id, order_id, reason="catch-up"):
+        """The sync job of a return, behind its order's import when Odoo
+        lacks the order (returns/* webhooks queue it themselves:
+        ``queue/registry.py``)."""
         order_id = str(order_id or "")
+        self.env["sale.order"]._synco_import_first(shop, order_id, "sync_return")
         return self.env["synco.job"]._enqueue(
             shop,
             "sync_return",
             model="synco.return",
             payload={"return_id": str(return_id), "order_id": order_id},
             dedupe_key=f"return:{return_id}:{reason}",
-            ordering_key=f"order:{order_id}" if order_id else f"return:{return_id}",
+            order_ref=order_id or None,
+            ordering_key=None if order_id else f"return:{return_id}",
         )
 
     @api.model

@@ -13,19 +13,20 @@ class SyncoReturn(models.Model):
     _inherit = "synco.return"
 
     @api.model
-    def _synco_on_dispose_webhook(self, event, job):
+    def _synco_on_dispose_webhook(self, job):
         """reverse_fulfillment_orders/dispose names its order, not its
         return: sync every open return of that order Odoo knows."""
-        payload = event._payload()
-        order_id = payload.get("order_id")
-        sale = self.env["sale.order"]._synco_find(event.shop_id, order_id) if order_id else None
+        order_id = job.payload.get("order_id")
+        sale = self.env["sale.order"]._synco_find(job.shop_id, order_id) if order_id else None
         links = self.search(
             [("sale_order_id", "=", sale.id), ("status", "=", planner.OPEN)]
             if sale
             else [("id", "=", 0)]
         )
         for link in links:
-            self._synco_enqueue_sync(event.shop_id, link.shopify_return_id, order_id, event.topic)
+            self._synco_enqueue_sync(
+                job.shop_id, link.shopify_return_id, order_id, job.payload["topic"]
+            )
         return f"sync of {len(links)} return(s) queued"
 
     def _synco_apply_received(self, ret):

@@ -8,7 +8,7 @@ linked to it already and never sent back as a new one."""
 from odoo import fields, models
 
 from ..planning import returns as planner
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from ..shopify import queries, reads
 from ..shopify.ids import legacy_id, to_gid
 
@@ -57,7 +57,7 @@ class StockPicking(models.Model):
                     "create_return",
                     record=receipt,
                     dedupe_key=f"return_create:{receipt.id}",
-                    ordering_key=f"order:{receipt.return_id.sale_id.shopify_order_id}",
+                    order_ref=receipt.return_id.sale_id.shopify_order_id,
                 )
 
     def _synco_job_create_return(self, job):

@@ -5,12 +5,12 @@ so the receipt's validation tells Shopify nothing.
 
 Wiring: ``refunds/create`` has one handler in ``queue/registry.py``
 (``sale.order._synco_on_refund_webhook``: the note, then the order's
-quantities through ``_synco_on_order_edit_webhook``); this step runs after
-the latter, from the override below, as its own job."""
+import job); this step runs after it, from the override below, as its own
+job."""
 
 from odoo import api, fields, models
 
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 
 RESTOCKING = "return"
 
@@ -19,12 +19,10 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     @api.model
-    def _synco_on_order_edit_webhook(self, event, job):
-        result = super()._synco_on_order_edit_webhook(event, job)
-        if event.topic == "refunds/create":
-            restock = self.env["synco.return"]._synco_on_refund_webhook(event, job)
-            result = f"{result}; {restock}" if restock else result
-        return result
+    def _synco_on_refund_webhook(self, job):
+        result = super()._synco_on_refund_webhook(job)
+        restock = self.env["synco.return"]._synco_on_refund_webhook(job)
+        return f"{result}; {restock}" if restock else result
 
 
 class SyncoReturn(models.Model):
@@ -35,9 +33,9 @@ class SyncoReturn(models.Model):
     )
 
     @api.model
-    def _synco_on_refund_webhook(self, event, job):
+    def _synco_on_refund_webhook(self, job):
         """Queue the receipt of the refund's restocked units, if any."""
-        data = event._payload()
+        data = job.payload["refund"]
         lines = [
             {"line_item_id": str(row["line_item_id"]), "quantity": int(row["quantity"])}
             for row in data.get("refund_line_items") or []
@@ -47,12 +45,12 @@ class SyncoReturn(models.Model):
             return ""
         refund_id, order_id = str(data["id"]), str(data["order_id"])
         self.env["synco.job"]._enqueue(
-            event.shop_id,
+            job.shop_id,
             "restock_refund",
             model="synco.return",
             payload={"refund_id": refund_id, "order_id": order_id, "lines": lines},
             dedupe_key=f"refund_restock:{refund_id}",
-            ordering_key=f"order:{order_id}",
+            order_ref=order_id,
         )
         return f"receipt of refund {refund_id} queued"
 

@@ -7,7 +7,7 @@ left)."""
 from odoo import fields, models
 
 from ..planning import returns as planner
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from ..shopify import queries
 from ..shopify.ids import to_gid
 
@@ -102,7 +102,7 @@ class StockPicking(models.Model):
                 "process_return",
                 record=receipt,
                 dedupe_key=f"return_process:{receipt.id}",
-                ordering_key=f"order:{link.sale_order_id.shopify_order_id}",
+                order_ref=link.sale_order_id.shopify_order_id,
             )
 
     def _synco_job_process_return(self, job):

@@ -3,7 +3,7 @@ credentials, the whole shop waits instead of each job failing alone.
 
 A job that meets it (queue/outcome.py) pauses the shop; the runner claims
 none of a paused shop's jobs (queue/runner.py) and no attempt is used.
-Unreachable: one probe job reads the shop on ``retry.PROBE_SCHEDULE`` (a
+Unreachable: one probe job reads the shop on ``policy.PROBE_SCHEDULE`` (a
 second, growing to five) and its first success resumes the shop.
 Credentials refused (or the app removed from the store): the shop is in
 Error with the reason and one to-do for its managers, until a Test
@@ -16,7 +16,7 @@ import logging
 from markupsafe import Markup
 from odoo import api, fields, models
 
-from ..planning import retry
+from ..queue import policy
 from ..shopify import queries
 from .odoo_compat import GROUP_USERS
 
@@ -126,14 +126,14 @@ class SyncoShopCircuit(models.Model):
             record=self,
             dedupe_key="shop_probe",
             priority=0,
-            delay=retry.probe_delay(probes),
+            delay=policy.probe_delay(probes),
         )
 
     def _synco_probe_failed(self):
         """Count a failed probe; the seconds until the next one."""
         self.ensure_one()
         self.write({"probe_count": self.probe_count + 1})
-        return retry.probe_delay(self.probe_count)
+        return policy.probe_delay(self.probe_count)
 
     def _synco_job_probe(self, job):
         """The probe: one cheap read of the shop. Failing, it raises and the
@@ -148,10 +148,10 @@ class SyncoShopCircuit(models.Model):
         return "Shopify answers: the shop resumed"
 
     @api.model
-    def _synco_on_app_uninstalled(self, event, job):
+    def _synco_on_app_uninstalled(self, job):
         """app/uninstalled: Shopify revoked the app's tokens; the shop waits
         as for refused credentials."""
-        shop = event.shop_id
+        shop = job.shop_id
         shop._synco_pause(
             "uninstalled",
             self.env._(
@@ -165,15 +165,27 @@ class SyncoShopCircuit(models.Model):
     def _synco_pause_summary(self):
         return self.env._("Shopify: %s refuses the app", self.name)
 
-    def _synco_pause_todo(self, message):
-        """One to-do per Shopify manager of the shop's company."""
-        record = self.sudo()
-        summary = self._synco_pause_summary()
-        managers = (
+    def _synco_managers(self):
+        """The active internal Shopify managers of the shop's company: who
+        gets a to-do when the shop, or one of its jobs, needs a person."""
+        self.ensure_one()
+        return (
             self.env.ref("synco_shopify.group_synco_manager")
             .sudo()[GROUP_USERS]
             .filtered(lambda u: u.active and not u.share and self.company_id in u.company_ids)
         )
+
+    def _synco_order_record(self, order_ref):
+        """The Odoo record of this shop's Shopify order ``order_ref`` (the
+        sale order), for a job about it that has no record of its own."""
+        self.ensure_one()
+        return self.env["sale.order"]._synco_find(self, order_ref)
+
+    def _synco_pause_todo(self, message):
+        """One to-do per Shopify manager of the shop's company."""
+        record = self.sudo()
+        summary = self._synco_pause_summary()
+        managers = self._synco_managers()
         already = record.activity_ids.filtered(lambda a: a.summary == summary).user_id
         note = Markup("<p>%s</p><p>%s</p>") % (
             message,

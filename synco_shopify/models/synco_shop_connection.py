@@ -3,7 +3,8 @@ import logging
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..planning import connection, notes, retry
+from ..planning import connection, notes
+from ..queue import policy
 from ..shopify import const, queries
 from ..shopify.errors import ShopifyError
 
@@ -86,7 +87,7 @@ class SyncoShopConnection(models.Model):
     def _connection_failed(self, exc):
         """The verdict when a read of Shopify raised ``exc``."""
         unreachable = isinstance(exc, ShopifyError) and exc.code in ("connection", "timeout")
-        if retry.pause_reason(exc) == "credentials":
+        if policy.pause_reason(exc) == "credentials":
             self._synco_pause("credentials", str(exc))
         return connection.failed(str(exc), self.api_base_url if unreachable else None)
 

@@ -4,21 +4,19 @@ good or waits on the merchant, closed when it succeeds or is cancelled."""
 from markupsafe import Markup
 from odoo import models
 
-from ..models.odoo_compat import GROUP_USERS
-
 
 class SyncoJobAttention(models.Model):
     _inherit = "synco.job"
 
     def _attention_record(self):
-        """Where a person looks for this job: its delivery or order, the
-        order an import job is about, else the shop."""
+        """Where a person looks for this job: its record, the record of the
+        order it is about (the shop says which), else the shop."""
         self.ensure_one()
         record = None
         if self.res_model and self.res_id:
             record = self.env[self.res_model].browse(self.res_id).exists()
-        elif self.res_model and (self.payload or {}).get("order_id"):
-            record = self.env["sale.order"]._synco_find(self.shop_id, self.payload["order_id"])
+        elif self.order_ref:
+            record = self.shop_id._synco_order_record(self.order_ref)
         if record and "activity_ids" in record._fields:
             return record
         return self.shop_id
@@ -32,13 +30,7 @@ class SyncoJobAttention(models.Model):
         self.ensure_one()
         record = self._attention_record().sudo()
         summary = self._attention_summary()
-        managers = (
-            self.env.ref("synco_shopify.group_synco_manager")
-            .sudo()[GROUP_USERS]
-            .filtered(
-                lambda u: u.active and not u.share and self.shop_id.company_id in u.company_ids
-            )
-        )
+        managers = self.shop_id._synco_managers()
         already = record.activity_ids.filtered(lambda a: a.summary == summary).user_id
         note = Markup("<p>%s</p><p>%s</p>") % (
             self.last_error or "",

@@ -1,6 +1,6 @@
 """The job record: its fields, the enqueue, and the buttons.
 
-A job is one piece of remote work, retried until done; the queue's cron runs
+A job is one piece of remote work; the queue's cron runs
 it (runner.py, outcome.py). Who handles each job type is in registry.py.
 """
 
@@ -9,14 +9,14 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..planning import retry
+from .policy import NeedsAttention
 from .registry import JOB_TYPES, job_handler
 
 OPEN_STATES = ("pending", "running")
 
 
 class SyncoJob(models.Model):
-    """One piece of remote work, retried until done; the queue's cron runs it.
+    """One piece of remote work; the queue's cron runs it (policy.py says when again).
 
     The handler of a job is the method registry.JOBS names for its type,
     called on the job's related record (on its model when the job concerns
@@ -32,7 +32,18 @@ class SyncoJob(models.Model):
 
     job_type = fields.Selection(JOB_TYPES, required=True, readonly=True)
     dedupe_key = fields.Char(readonly=True, index=True)
-    ordering_key = fields.Char(readonly=True, help="Jobs sharing it run one at a time, in order.")
+    order_ref = fields.Char(
+        string="Shopify Order",
+        readonly=True,
+        index=True,
+        help="The Shopify order (numeric id) the job is about: an order's jobs run one at a "
+        "time, in order.",
+    )
+    ordering_key = fields.Char(
+        readonly=True,
+        index="btree_not_null",
+        help="Jobs sharing it run one at a time, in order (for a sequence that is not an order's).",
+    )
     priority = fields.Integer(default=10, readonly=True)
     state = fields.Selection(
         [
@@ -96,34 +107,35 @@ class SyncoJob(models.Model):
         model=None,
         payload=None,
         dedupe_key=None,
+        order_ref=None,
         ordering_key=None,
         priority=10,
         delay=0,
+        fold=False,
+        snapshot_keys=(),
     ):
         """Queue a job and wake the runner; return it, or the open job that
         already holds ``dedupe_key``. Safe under concurrency: one INSERT that
         yields to the partial unique index. The handler runs on ``record``,
-        else on ``model`` (a model name). A job about a Shopify order Odoo
-        lacks (``ordering_key`` ``order:<id>``, no record) is queued behind
-        that order's import (see ``_synco_import_first``)."""
-        self._synco_import_first(shop, job_type, record, ordering_key)
+        else on ``model`` (a model name). Jobs of one ``order_ref`` (or one
+        ``ordering_key``) run one at a time, by id. ``fold`` and
+        ``snapshot_keys``: see ``_insert_sql``."""
         now = self._now()
         at = now + timedelta(seconds=delay)
-        insert = SQL(
-            """
-            INSERT INTO synco_job (shop_id, company_id, job_type, dedupe_key, ordering_key,
-                priority, state, attempts, next_attempt_at, payload, res_model, res_id,
-                needs_attention, create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0, %s, %s, %s, %s, false, %s)
-            ON CONFLICT (shop_id, dedupe_key)
-                WHERE state IN ('pending', 'running') AND dedupe_key IS NOT NULL
-            DO NOTHING
-            RETURNING id
-            """,
-            *(shop.id, shop.company_id.id, job_type, dedupe_key, ordering_key, priority, at),
-            self._fields["payload"].convert_to_column(payload, self),
-            *((record._name, record.id) if record else (model, None)),
-            self._audit_sql(now),
+        insert = self._insert_sql(
+            shop,
+            job_type,
+            SQL("%s", dedupe_key),
+            record=record,
+            model=model,
+            payload=payload,
+            order_ref=order_ref,
+            ordering_key=ordering_key,
+            priority=priority,
+            at=at,
+            now=now,
+            fold=fold,
+            snapshot_keys=snapshot_keys,
         )
         cron_id = self._runner_cron_id()
         if cron_id:
@@ -143,26 +155,81 @@ class SyncoJob(models.Model):
             self._notify_on_commit()
         return self.browse(row[0])
 
+    def _insert_sql(
+        self,
+        shop,
+        job_type,
+        dedupe_key,
+        *,
+        record=None,
+        model=None,
+        payload=None,
+        order_ref=None,
+        ordering_key=None,
+        priority=10,
+        at,
+        now,
+        fold=False,
+        snapshot_keys=(),
+        source=None,
+    ):
+        """SQL: INSERT one job ``RETURNING id`` (none when it folds into
+        the open job holding ``dedupe_key``, an SQL expression). ``source``:
+        an SQL ``FROM ... WHERE ...`` the row is inserted for (a statement
+        queuing the job with other work).
+
+        Without ``fold`` a request whose key an open job holds is that job.
+        With it, a request is never hidden by the job already there: it
+        folds into a pending one, whose payload keeps the ``snapshot_keys``
+        (what describes the moment of a request: a webhook's statuses) only
+        when both payloads agree, so that its handler reads the current
+        state when they differ; and it queues a job of its own, behind a
+        running one (which may have read before this request), keyed
+        ``<key>:next``. The job of a request must then share a sequence
+        with the job it follows: an ``order_ref`` or an ``ordering_key``."""
+        if fold:
+            running = SQL(
+                """EXISTS (SELECT 1 FROM synco_job running WHERE running.shop_id = %s
+                   AND running.dedupe_key = (%s) AND running.state = 'running')""",
+                shop.id,
+                dedupe_key,
+            )
+            dedupe_key = SQL(
+                "CASE WHEN %s THEN (%s) || ':next' ELSE (%s) END", running, dedupe_key, dedupe_key
+            )
+            conflict = SQL(
+                """DO UPDATE SET payload = CASE WHEN synco_job.payload = EXCLUDED.payload
+                       THEN synco_job.payload ELSE synco_job.payload - %s::text[] END,
+                       write_date = EXCLUDED.write_date
+                 WHERE synco_job.state = 'pending'""",
+                list(snapshot_keys),
+            )
+        else:
+            conflict = SQL("DO NOTHING")
+        return SQL(
+            """
+            INSERT INTO synco_job (shop_id, company_id, job_type, dedupe_key, order_ref,
+                ordering_key, priority, state, attempts, next_attempt_at, payload, res_model,
+                res_id, needs_attention, create_uid, write_uid, create_date, write_date)
+            SELECT %s, %s, %s, %s, %s, %s, %s, 'pending', 0, %s, %s::jsonb, %s, %s, false, %s
+              %s
+            ON CONFLICT (shop_id, dedupe_key)
+                WHERE state IN ('pending', 'running') AND dedupe_key IS NOT NULL
+            %s
+            RETURNING id
+            """,
+            *(shop.id, shop.company_id.id, job_type, dedupe_key),
+            *(str(order_ref) if order_ref else None, ordering_key, priority, at),
+            self._fields["payload"].convert_to_column(payload, self),
+            *((record._name, record.id) if record else (model, None)),
+            self._audit_sql(now),
+            source or SQL(),
+            conflict,
+        )
+
     def _audit_sql(self, now):
         """SQL: the values of create_uid, write_uid, create_date, write_date."""
         return SQL("%s, %s, %s, %s", self.env.uid, self.env.uid, now, now)
-
-    def _synco_import_first(self, shop, job_type, record, ordering_key):
-        """Webhooks come unordered: a fulfillment, a hold or an edit can
-        arrive before the order it is about (orders/create lost or late).
-        Every job about an order id passes here, so for an order Odoo lacks
-        its import is queued first, due now, and so runs ahead of the job in
-        the order's sequence (jobs sharing an ordering key run by id)
-        instead of the job waiting for the catch-up. One indexed query per
-        such job; none for jobs on Odoo records (their order is here)."""
-        if record is not None or job_type == "import_order" or not ordering_key:
-            return
-        prefix, _, order_id = ordering_key.partition(":")
-        if prefix != "order" or not order_id.isdigit():
-            return
-        SaleOrder = self.env["sale.order"].sudo()
-        if not SaleOrder._synco_find(shop, order_id):
-            SaleOrder._synco_enqueue_import(shop, order_id, f"before {job_type}")
 
     @api.model
     def _now(self):
@@ -180,7 +247,7 @@ class SyncoJob(models.Model):
             record = env[model].browse(self.res_id).exists()
             if record:
                 return record
-            raise retry.NeedsAttention(
+            raise NeedsAttention(
                 self.env._("The %s record this job was for no longer exists.", model)
             )
         return env[model]

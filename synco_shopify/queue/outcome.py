@@ -1,5 +1,5 @@
-"""Running one claimed job, and the failure policy: what the job's outcome
-is when its handler raised (retry.py decides, here it is written down)."""
+"""Running one claimed job, and writing down its outcome when its handler
+raised (policy.py decides it)."""
 
 import logging
 import threading
@@ -10,10 +10,9 @@ from datetime import timedelta
 from odoo import models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
-from psycopg2 import OperationalError
 
-from ..planning import retry
-from ..shopify.errors import ShopifyError, ThrottledError
+from ..shopify.errors import ThrottledError
+from . import policy
 from .registry import job_handler
 
 _logger = logging.getLogger(__name__)
@@ -78,37 +77,26 @@ class SyncoJobOutcome(models.Model):
         self.invalidate_model(["next_attempt_at"])
 
     def _record_failure(self, exc, duration):
-        reason = retry.pause_reason(exc)
+        reason = policy.pause_reason(exc)
         if reason == "unreachable" and self._paused_its_shop_before():
             reason = None  # Shopify answers others: this error is this job's
         if reason:
             self._wait_with_shop(exc, reason, duration)
             return
-        max_attempts = self._max_attempts()
-        if isinstance(exc, retry.RetryLater):
-            outcome = retry.after_retry_later(exc.delay)
-        elif isinstance(exc, ShopifyError):
-            outcome = retry.after_failure(
-                self.attempts,
-                max_attempts,
-                exc.retryable,
-                exc.retry_after,
-                throttled=isinstance(exc, ThrottledError),
-            )
-        elif isinstance(exc, retry.NeedsAttention | UserError | ValidationError):
-            outcome = retry.Outcome("failed")
+        outcome = policy.after_exception(exc, self.attempts, self._max_attempts())
+        if not policy.is_expected(exc) and not isinstance(exc, UserError | ValidationError):
+            # A bug, or a failure nobody foresaw: failed now, its traceback
+            # in the job's details and in the log.
+            _logger.exception("synco job %s (%s) crashed", self.id, self.job_type)
+            message = f"{exc.__class__.__name__}: {exc}"
         else:
-            # Serialization failures and the unexpected: retried, recorded in full.
-            if not isinstance(exc, OperationalError):
-                _logger.exception("synco job %s (%s) crashed", self.id, self.job_type)
-            outcome = retry.after_failure(self.attempts, max_attempts, True)
-        message = str(exc) or exc.__class__.__name__
+            message = str(exc) or exc.__class__.__name__
         vals = {
             "state": outcome.state,
             "last_error": message[:500],
             "error_details": "".join(traceback.format_exception(exc))[-20000:],
             # A known wait (a hold) is the merchant's to lift; throttling is not.
-            "needs_attention": outcome.state == "failed" or isinstance(exc, retry.RetryLater),
+            "needs_attention": outcome.state == "failed" or isinstance(exc, policy.RetryLater),
             "lease_until": False,
             "duration": duration,
         }
@@ -198,4 +186,4 @@ class SyncoJobOutcome(models.Model):
 
     def _max_attempts(self):
         param = self.env["ir.config_parameter"].sudo().get_param("synco_shopify.job_max_attempts")
-        return int(param or retry.DEFAULT_MAX_ATTEMPTS)
+        return int(param or policy.DEFAULT_MAX_ATTEMPTS)

@@ -7,7 +7,7 @@ commit and ends with the connection. PostgreSQL drops it the moment a
 worker dies (killed, out of memory, its host gone), so a job that is
 ``running`` while nobody holds its lock is an orphan, and the next claim
 takes it over at once, with no lease to wait for. A job that keeps killing
-its worker fails after ``retry.MAX_CRASHES`` deaths, with that reason.
+its worker fails after ``policy.MAX_CRASHES`` deaths, with that reason.
 """
 
 import logging
@@ -15,8 +15,8 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..planning.retry import MAX_CRASHES, RUNNER_LOCK
 from . import wake
+from .policy import MAX_CRASHES, RUNNER_LOCK
 
 _logger = logging.getLogger(__name__)
 

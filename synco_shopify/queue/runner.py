@@ -87,9 +87,16 @@ class SyncoJobRunner(models.Model):
                              WHERE paused.id = job.shop_id AND paused.pause_reason IS NOT NULL))
                        AND NOT EXISTS (
                             SELECT 1 FROM synco_job earlier
-                             WHERE job.ordering_key IS NOT NULL
+                             WHERE job.order_ref IS NOT NULL
+                               AND earlier.order_ref = job.order_ref
                                AND earlier.shop_id = job.shop_id
+                               AND earlier.id < job.id
+                               AND earlier.state IN ('pending', 'running'))
+                       AND NOT EXISTS (
+                            SELECT 1 FROM synco_job earlier
+                             WHERE job.ordering_key IS NOT NULL
                                AND earlier.ordering_key = job.ordering_key
+                               AND earlier.shop_id = job.shop_id
                                AND earlier.id < job.id
                                AND earlier.state IN ('pending', 'running'))
                      ORDER BY job.priority, job.id

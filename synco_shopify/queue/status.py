@@ -38,14 +38,14 @@ class SyncoJobStatus(models.Model):
 
     @api.model
     def _flags_of(self, where):
-        """Rows ``(res_model, res_id, shop_id, order_id, flag)`` of the open
+        """Rows ``(res_model, res_id, shop_id, order_ref, flag)`` of the open
         and failed jobs matching the SQL condition ``where``; one query per
         batch of records, whatever the user may read of the queue."""
         self.flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT res_model, res_id, shop_id, payload->>'order_id',
+                SELECT res_model, res_id, shop_id, order_ref,
                        CASE WHEN state = 'failed' OR needs_attention THEN 'attention'
                             ELSE 'pending' END
                   FROM synco_job

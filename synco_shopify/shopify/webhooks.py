@@ -3,7 +3,10 @@
 The controller calls these in order: ``WebhookHeaders.from_headers`` (400 if
 a required header is missing), ``normalize_shop_domain`` to find the shop,
 ``verify`` over the raw body with the shop's secrets (401 if it fails), and
-``parse_payload`` (400 for a body that is not a JSON object).
+``parse_payload`` (400 for a body that is not a JSON object). The body is
+parsed there, once: the topic's parser below (``queue.registry.TOPICS``
+names it) takes from it what the topic's job needs, and the queue never
+reads the body again.
 """
 
 import base64
@@ -12,6 +15,8 @@ import hashlib
 import hmac
 import json
 import re
+
+from .ids import legacy_id
 
 _MYSHOPIFY = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 # A sandbox or a development proxy: localhost, an IPv4 address, or any host
@@ -145,3 +150,168 @@ def normalize_shop_domain(value):
         f"{value!r} is not a Shopify store domain: use the store's "
         "myshopify.com domain, e.g. acme.myshopify.com."
     )
+
+
+# -- what each topic's job needs ------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class TopicJob:
+    """What one delivery asks of the queue: the job's ``payload``, the
+    ``dedupe_key`` that folds deliveries about the same thing into one
+    queued job, the Shopify order it is about (``order_ref``, its jobs run
+    in turn), or else the ``ordering_key`` of its sequence, and the payload
+    keys that describe the delivery's moment (``snapshot_keys``: kept only
+    while every delivery folded into the job agrees on them)."""
+
+    payload: dict
+    dedupe_key: str
+    order_ref: str | None = None
+    ordering_key: str | None = None
+    snapshot_keys: tuple = ()
+
+
+class BadWebhookPayload(ValueError):
+    """A signed JSON body that lacks what its topic's job needs."""
+
+
+def _id(value, what):
+    try:
+        return legacy_id(value)
+    except (TypeError, ValueError) as exc:
+        raise BadWebhookPayload(f"webhook body has no valid {what} id: {value!r}") from exc
+
+
+def _without_none(values):
+    return {key: value for key, value in values.items() if value is not None}
+
+
+# The fulfillment's state as the webhook saw it; an apply job folded from
+# deliveries that disagree on it reads the fulfillment instead.
+FULFILLMENT_SNAPSHOT = ("status", "tracking_numbers", "tracking_company")
+
+
+def fulfillment_job(_topic, data):
+    """fulfillments/create and fulfillments/update: the apply job of the
+    fulfillment, with the status and tracking the delivery carries."""
+    fulfillment_id = _id(data.get("id"), "fulfillment")
+    order_id = _id(data.get("order_id"), "order")
+    numbers = data.get("tracking_numbers")
+    if numbers is None and data.get("tracking_number"):
+        numbers = [data["tracking_number"]]
+    payload = _without_none(
+        {
+            "fulfillment_id": fulfillment_id,
+            "order_id": order_id,
+            "status": data.get("status"),
+            "tracking_numbers": list(numbers) if numbers is not None else None,
+            "tracking_company": data.get("tracking_company"),
+        }
+    )
+    return TopicJob(
+        payload, f"fulfillment:{fulfillment_id}", order_id, snapshot_keys=FULFILLMENT_SNAPSHOT
+    )
+
+
+def order_job(topic, data):
+    """orders/create and orders/updated: the order's import job, with what
+    tells an order already in Odoo apart from Shopify's (``snapshot``)."""
+    order_id = _id(data.get("id"), "order")
+    snapshot = {
+        "cancelled": bool(data.get("cancelled_at")),
+        "line_items": data.get("line_items") or [],
+        "fulfillments": data.get("fulfillments") or [],
+        "refunds": data.get("refunds") or [],
+    }
+    payload = {"order_id": order_id, "source": topic, "snapshot": snapshot}
+    return TopicJob(payload, f"order:{order_id}", order_id, snapshot_keys=("snapshot",))
+
+
+def order_edit_job(topic, data):
+    """orders/edited: the order's import job; it reads the order as it is."""
+    edit = data.get("order_edit") or {}
+    order_id = _id(edit.get("order_id") or data.get("order_id") or data.get("id"), "order")
+    payload = {"order_id": order_id, "source": topic}
+    return TopicJob(payload, f"order:{order_id}", order_id, snapshot_keys=("snapshot",))
+
+
+def order_cancel_job(topic, data):
+    """orders/cancelled: a job of its own (a queued import must not absorb
+    it), which reads the order and applies the cancellation."""
+    order_id = _id(data.get("id"), "order")
+    payload = {"order_id": order_id, "source": topic}
+    return TopicJob(payload, f"cancel:{order_id}", order_id, snapshot_keys=("snapshot",))
+
+
+def refund_job(topic, data):
+    """refunds/create: the refund's note, then the order's quantities."""
+    refund_id = _id(data.get("id"), "refund")
+    order_id = _id(data.get("order_id"), "order")
+    refund = {
+        "id": refund_id,
+        "order_id": order_id,
+        "refund_line_items": data.get("refund_line_items") or [],
+        "transactions": data.get("transactions") or [],
+    }
+    return TopicJob({"topic": topic, "refund": refund}, f"refund:{refund_id}", order_id)
+
+
+def hold_job(topic, data):
+    """placed_on_hold and hold_released: the fulfillment order's holds as
+    they are when the job runs (it reads them)."""
+    fo_id = _id((data.get("fulfillment_order") or {}).get("id"), "fulfillment order")
+    key = f"fulfillment_order:{fo_id}"
+    return TopicJob({"topic": topic, "fulfillment_order_id": fo_id}, f"hold:{fo_id}", None, key)
+
+
+def move_job(topic, data):
+    """fulfillment_orders/moved: the moved fulfillment order and where from."""
+    fo_id = _id((data.get("moved_fulfillment_order") or {}).get("id"), "fulfillment order")
+    source = (data.get("source_location") or {}).get("id")
+    payload = _without_none(
+        {
+            "topic": topic,
+            "fulfillment_order_id": fo_id,
+            "source_location_id": source and _id(source, "location"),
+        }
+    )
+    key = f"fulfillment_order:{fo_id}"
+    return TopicJob(payload, f"move:{fo_id}", None, key)
+
+
+# The dedupe key of the job reading what is assigned to Odoo as a
+# fulfillment service: notifications and the cron fold into one read.
+FSVC_READ = "fsvc_read"
+
+
+def fulfillment_notification_job(_topic, data):
+    """A fulfillment service notification (``{"kind": ...}``): a ping, read
+    what is assigned to the service."""
+    return TopicJob({"kind": str(data.get("kind") or "")}, FSVC_READ)
+
+
+def app_uninstalled_job(topic, _data):
+    """app/uninstalled: the shop waits for new credentials."""
+    return TopicJob({"topic": topic}, "app_uninstalled", None, "app_uninstalled")
+
+
+def return_job(topic, data):
+    """returns/*: the return's sync job, which reads the return."""
+    return_id = _id(data.get("admin_graphql_api_id") or data.get("id"), "return")
+    order = (data.get("order") or {}).get("id") or data.get("order_id")
+    order_id = _id(order, "order") if order else None
+    payload = {"return_id": return_id, "order_id": order_id or ""}
+    return TopicJob(
+        payload,
+        f"return:{return_id}:{topic}",
+        order_id,
+        None if order_id else f"return:{return_id}",
+    )
+
+
+def disposal_job(topic, data):
+    """reverse_fulfillment_orders/dispose names its order, not its return."""
+    order = data.get("order_id")
+    order_id = _id(order, "order") if order else None
+    payload = _without_none({"topic": topic, "order_id": order_id})
+    return TopicJob(payload, f"disposal:{order_id}", order_id, None if order_id else "disposal")

@@ -7,10 +7,10 @@ from unittest.mock import patch
 import psycopg2
 from odoo import fields, sql_db
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
-from ..planning.retry import MAX_CRASHES, RUNNER_LOCK, NeedsAttention, RetryLater
 from ..queue import registry, wake
+from ..queue.policy import MAX_CRASHES, RUNNER_LOCK, NeedsAttention, RetryLater
 from ..shopify import classify, queries
 from ..shopify.errors import AuthError, RetryableError, ThrottledError
 from .common import CLIENT_SECRET, SyncoCase
@@ -81,10 +81,10 @@ class TestJobQueue(SyncoCase):
         after = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         self.assertEqual(after, before + 1)
 
-    def test_jobs_sharing_an_ordering_key_run_one_at_a_time_in_order(self):
-        first = self.enqueue("a", ordering_key="order:9")
-        second = self.enqueue("b", ordering_key="order:9")
-        other = self.enqueue("c", ordering_key="order:10")
+    def test_jobs_of_one_order_run_one_at_a_time_in_order(self):
+        first = self.enqueue("a", order_ref="9")
+        second = self.enqueue("b", order_ref="9")
+        other = self.enqueue("c", order_ref="10")
         self.behaviour["a"] = RetryableError("Shopify: internal error", code="internal")
         self.run_jobs()
         self.assertEqual(self.calls, ["a", "c"], "b waits for a, c does not")
@@ -159,7 +159,8 @@ class TestJobQueue(SyncoCase):
 
     def test_every_registered_handler_is_a_method_of_its_model(self):
         handlers = [entry.handler for entry in registry.JOBS.values()]
-        for model, method in handlers + list(registry.TOPICS.values()):
+        topics = [topic.handler for topic in registry.TOPICS.values() if topic.handler]
+        for model, method in handlers + topics:
             with self.subTest(model=model, method=method):
                 self.assertTrue(callable(getattr(self.env[model], method, None)))
         job_types = self.Job._fields["job_type"].selection
@@ -213,6 +214,40 @@ class TestJobQueue(SyncoCase):
         self.assertIn("HTTP 403", job.last_error)
         self.assertNotIn(CLIENT_SECRET, job.last_error + job.error_details)
 
+    def test_an_unexpected_exception_fails_the_job_at_once_with_its_traceback(self):
+        job = self.enqueue("bug")
+        self.behaviour["bug"] = KeyError("fulfillment_id")
+        with self.assertLogs(OUTCOME_LOGGER, "ERROR") as logs:
+            self.run_jobs()
+        self.assertIn("crashed", logs.output[0])
+        self.assertEqual((job.state, job.attempts), ("failed", 1))
+        self.assertTrue(job.needs_attention)
+        self.assertEqual(job.last_error, "KeyError: 'fulfillment_id'")
+        self.assertIn("Traceback (most recent call last)", job.error_details)
+        self.assertIn("KeyError: 'fulfillment_id'", job.error_details)
+        self.assertIn("in handler", job.error_details, "the frame that raised it")
+
+    def test_a_serialization_failure_is_retried_with_the_backoff(self):
+        job = self.enqueue("conflict")
+
+        def conflict(_shop, job):
+            # What PostgreSQL raises when a concurrent transaction won.
+            job.env.cr.execute(
+                "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due to concurrent"
+                " update' USING ERRCODE = 'serialization_failure'; END $$"
+            )
+
+        self.behaviour["conflict"] = conflict
+        with patch("random.random", return_value=0.5), mute_logger("odoo.sql_db"):
+            self.run_jobs()
+        self.assertEqual((job.state, job.attempts), ("pending", 1))
+        self.assertEqual(job.next_attempt_at, self.now + timedelta(seconds=10))
+        self.assertFalse(job.needs_attention)
+        self.behaviour.pop("conflict")
+        self.now = job.next_attempt_at
+        self.run_jobs()
+        self.assertEqual(job.state, "done")
+
     def test_needs_attention_and_retry_later(self):
         stuck = self.enqueue("stuck")
         held = self.enqueue("held")
@@ -246,7 +281,7 @@ class TestJobQueue(SyncoCase):
         self.assertEqual(self.shop.name, "second")
         jobs = self.Job.search([("dedupe_key", "in", ["ok-1", "bad", "ok-2"])])
         states = dict(jobs.mapped(lambda j: (j.dedupe_key, j.state)))
-        self.assertEqual(states, {"ok-1": "done", "bad": "pending", "ok-2": "done"})
+        self.assertEqual(states, {"ok-1": "done", "bad": "failed", "ok-2": "done"})
 
     def test_running_job_is_taken_over_as_soon_as_its_worker_is_gone(self):
         job = self.enqueue("crashed")

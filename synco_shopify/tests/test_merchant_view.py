@@ -1,7 +1,7 @@
 from odoo.tests import tagged
 
 from ..models.odoo_compat import GROUP_USERS
-from ..planning.retry import NeedsAttention
+from ..queue.policy import NeedsAttention
 from .common import SyncoOrderCase
 
 

@@ -50,7 +50,7 @@ class TestOutOfOrderWebhooks(SyncoHttpOrderCase):
 
     def order_jobs(self, shopify):
         return self.env["synco.job"].search(
-            [("ordering_key", "=", f"order:{shopify['legacy_id']}")], order="id"
+            [("order_ref", "=", str(shopify["legacy_id"]))], order="id"
         )
 
     def test_fulfillment_before_its_order_imports_the_order_first(self):
@@ -107,33 +107,21 @@ class TestOutOfOrderWebhooks(SyncoHttpOrderCase):
         states = self.env["synco.job"].search([("shop_id", "=", self.shop.id)]).mapped("state")
         self.assertNotIn("failed", states)
 
-    def test_any_job_about_an_order_odoo_lacks_goes_behind_its_import(self):
-        """The shared place: whatever the topic (holds and edits too), a job
-        keyed by an order Odoo lacks is queued behind that order's import;
-        one keyed by an order Odoo has is queued alone."""
+    def test_a_job_queued_about_an_order_odoo_lacks_goes_behind_its_import(self):
+        """Outside the webhooks (which queue it in their own statement), the
+        code queuing a job about an order asks for the import first: the
+        reconciliation's apply, a return's sync. One about an order Odoo
+        has is queued alone."""
         shopify = self.new_order()
-        Job = self.env["synco.job"]
-        job = Job._enqueue(
-            self.shop,
-            "apply_fulfillment",
-            model="synco.fulfillment",
-            payload={"fulfillment_id": "1", "order_id": str(shopify["legacy_id"])},
-            dedupe_key="some-topic:1",
-            ordering_key=f"order:{shopify['legacy_id']}",
-        )
+        order_id = str(shopify["legacy_id"])
+        Fulfillment = self.env["synco.fulfillment"]
+        job = Fulfillment._synco_enqueue_apply(self.shop, "1", order_id)
         (first, second) = self.order_jobs(shopify)
         self.assertEqual((first.job_type, second), ("import_order", job))
         self.assertEqual(first.payload["source"], "before apply_fulfillment")
         job.action_cancel()
         self.run_jobs()
         self.assertTrue(self.sale_of(shopify))
-        again = Job._enqueue(
-            self.shop,
-            "apply_fulfillment",
-            model="synco.fulfillment",
-            payload={"fulfillment_id": "2", "order_id": str(shopify["legacy_id"])},
-            dedupe_key="some-topic:2",
-            ordering_key=f"order:{shopify['legacy_id']}",
-        )
+        again = self.env["synco.return"]._synco_enqueue_sync(self.shop, "2", order_id)
         self.assertEqual(self.order_jobs(shopify)[-1], again)
         self.assertEqual(len(self.order_jobs(shopify)), 3, "no second import")

@@ -2,8 +2,8 @@ from types import SimpleNamespace
 
 from odoo.tests import new_test_user, tagged
 
-from ..planning.retry import PROBE_SCHEDULE
 from ..queue import registry
+from ..queue.policy import PROBE_SCHEDULE
 from ..shopify import clients, const
 from .common import ACCESS_TOKEN, CLIENT_SECRET, SyncoOrderCase
 
@@ -137,9 +137,9 @@ class TestShopCircuit(SyncoOrderCase):
 
     def test_app_uninstalled_pauses_the_shop_saying_the_app_was_removed(self):
         self.assertIn("app/uninstalled", const.WEBHOOK_TOPICS)
-        handler = registry.topic_handler("app/uninstalled")
-        event = SimpleNamespace(shop_id=self.shop)
-        getattr(self.env[handler.model], handler.method)(event, None)
+        handler = registry.topic("app/uninstalled").handler
+        job = SimpleNamespace(shop_id=self.shop, payload={"topic": "app/uninstalled"})
+        getattr(self.env[handler.model], handler.method)(job)
         self.assertEqual((self.shop.state, self.shop.pause_reason), ("error", "uninstalled"))
         self.assertIn("removed from the Shopify store", self.shop.connection_message)
         self.validated(1)

@@ -6,6 +6,7 @@ from unittest.mock import patch
 import requests
 from odoo.tests import HttpCase, tagged
 
+from ..controllers import webhook as webhook_controller
 from ..models import odoo_compat
 from ..shopify.const import WEBHOOK_ROUTE
 from ..shopify.webhooks import sign
@@ -50,14 +51,6 @@ class TestWebhookIntake(HttpCase):
         )
         cls.Event = cls.env["synco.webhook.event"]
         cls.Job = cls.env["synco.job"]
-        # A topic with a handler is queued; the intake tests stub its handler.
-        cls.startClassPatcher(
-            patch.object(
-                type(cls.env["synco.fulfillment"]),
-                "_synco_on_fulfillment_webhook",
-                lambda self, event, job: "ok",
-            )
-        )
 
     def deliver(
         self,
@@ -104,7 +97,104 @@ class TestWebhookIntake(HttpCase):
             json.loads(event.payload)["id"], PAYLOAD["id"], "ids above 2**53 stay exact"
         )
         self.assertEqual(event.job_id.state, "pending")
-        self.assertEqual(event.job_id.res_id, event.id)
+        self.assertFalse(event.result)
+        # The event follows its job.
+        event.job_id.write({"state": "done"})
+        self.assertEqual(event.state, "done")
+        event.job_id.write({"state": "failed"})
+        self.assertEqual(event.state, "failed")
+
+    def test_a_fulfillment_delivery_is_one_apply_job_from_one_parse_of_the_body(self):
+        self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Wile E. Coyote"}).id,
+                "synco_shop_id": self.shop.id,
+                "shopify_order_id": str(PAYLOAD["order_id"]),
+            }
+        )
+        calls = []
+        real = webhook_controller.parse_payload
+
+        def counting(body):
+            calls.append(body)
+            return real(body)
+
+        with (
+            patch.object(webhook_controller, "parse_payload", counting),
+            patch.object(type(self.Event), "_payload", side_effect=AssertionError("parsed again")),
+        ):
+            self.assertEqual(self.deliver(webhook_id="wh-one").status_code, 200)
+        self.assertEqual(len(calls), 1, "the body is parsed once, in the controller")
+        event = self.events("wh-one")
+        jobs = self.Job.search([("shop_id", "=", self.shop.id)])
+        self.assertEqual(jobs, event.job_id, "one job for the delivery, no relay job")
+        self.assertEqual(jobs.job_type, "apply_fulfillment")
+        self.assertEqual(jobs.order_ref, str(PAYLOAD["order_id"]))
+        self.assertEqual(jobs.dedupe_key, f"fulfillment:{PAYLOAD['id']}")
+        self.assertEqual(
+            jobs.payload,
+            {
+                "fulfillment_id": str(PAYLOAD["id"]),
+                "order_id": str(PAYLOAD["order_id"]),
+                "status": "success",
+                "tracking_numbers": ["1Z999AA10123456784"],
+                "tracking_company": "UPS",
+            },
+        )
+
+    def test_a_fulfillment_of_an_order_odoo_lacks_queues_the_import_ahead_of_it(self):
+        self.deliver(webhook_id="wh-early")
+        apply = self.events("wh-early").job_id
+        (first, second) = self.Job.search([("shop_id", "=", self.shop.id)], order="id")
+        self.assertEqual((first.job_type, second), ("import_order", apply))
+        self.assertEqual(first.order_ref, apply.order_ref)
+        self.assertEqual(first.payload["source"], "before apply_fulfillment")
+        self.deliver(webhook_id="wh-early-2", topic="fulfillments/update")
+        self.assertEqual(self.Job.search_count([("shop_id", "=", self.shop.id)]), 2)
+
+    def test_a_later_delivery_with_another_status_does_not_hide_behind_the_queued_job(self):
+        self.deliver(webhook_id="wh-first")
+        job = self.events("wh-first").job_id
+        self.assertEqual(job.payload["status"], "success")
+        # The same delivery again under another id (Shopify's "update" of
+        # the same state): the queued job keeps what both say.
+        self.deliver(webhook_id="wh-same")
+        self.assertEqual(self.events("wh-same").job_id, job)
+        self.assertEqual(job.payload["tracking_numbers"], ["1Z999AA10123456784"])
+        # A newer state: still one job, which no longer claims to know the
+        # status or tracking, so it reads the fulfillment.
+        newer = {**PAYLOAD, "status": "cancelled", "tracking_numbers": []}
+        self.deliver(body=newer, webhook_id="wh-newer", topic="fulfillments/update")
+        self.assertEqual(self.events("wh-newer").job_id, job)
+        job.invalidate_recordset()
+        self.assertEqual(
+            job.payload,
+            {"fulfillment_id": str(PAYLOAD["id"]), "order_id": str(PAYLOAD["order_id"])},
+        )
+        # While the job runs (it may have read already), a delivery queues
+        # a job of its own behind it, in the order's sequence.
+        job.write({"state": "running"})
+        self.env.flush_all()
+        self.deliver(body=newer, webhook_id="wh-running", topic="fulfillments/update")
+        after = self.events("wh-running").job_id
+        self.assertNotEqual(after, job)
+        self.assertEqual(after.dedupe_key, f"fulfillment:{PAYLOAD['id']}:next")
+        self.assertEqual((after.order_ref, after.payload["status"]), (job.order_ref, "cancelled"))
+        self.assertGreater(after.id, job.id)
+
+    def test_a_body_lacking_what_its_topic_needs_is_stored_as_failed_without_a_job(self):
+        body = {key: value for key, value in PAYLOAD.items() if key != "id"}
+        self.assertEqual(self.deliver(body=body, webhook_id="wh-noid").status_code, 200)
+        event = self.events("wh-noid")
+        self.assertEqual(event.state, "failed")
+        self.assertIn("no valid fulfillment id", event.result)
+        self.assertFalse(event.job_id)
+        self.assertFalse(self.Job.search([("shop_id", "=", self.shop.id)]))
+
+    def test_an_unhandled_topic_queues_nothing(self):
+        self.deliver(body={"id": 1}, topic="customers/update", webhook_id="wh-customer")
+        self.assertEqual(self.events("wh-customer").state, "ignored")
+        self.assertFalse(self.Job.search([("shop_id", "=", self.shop.id)]))
 
     def test_unhandled_topic_is_stored_as_ignored_without_job(self):
         response = self.deliver(topic="products/update", webhook_id="wh-ignored")
@@ -112,6 +202,7 @@ class TestWebhookIntake(HttpCase):
         event = self.events("wh-ignored")
         self.assertEqual(event.state, "ignored")
         self.assertFalse(event.job_id)
+        self.assertFalse(event.result)
 
     def test_bad_missing_and_foreign_signatures_get_401(self):
         self.assertEqual(self.deliver(secret="wrong", webhook_id="wh-bad").status_code, 401)
@@ -159,7 +250,9 @@ class TestWebhookIntake(HttpCase):
             self.assertEqual(self.deliver(webhook_id="wh-dup").status_code, 200)
         event = self.events("wh-dup")
         self.assertEqual(len(event), 1)
-        self.assertEqual(self.Job.search_count([("dedupe_key", "=", "webhook:wh-dup")]), 1)
+        self.assertEqual(event.job_id.job_type, "apply_fulfillment")
+        jobs = self.Job.search([("shop_id", "=", self.shop.id)])
+        self.assertEqual(sorted(jobs.mapped("job_type")), ["apply_fulfillment", "import_order"])
 
     def test_twenty_copies_sent_at_once_are_each_answered_200_with_one_event_and_one_job(self):
         # Twenty clients at once, but the test cursor serves their requests
@@ -182,7 +275,8 @@ class TestWebhookIntake(HttpCase):
             )
         self.assertEqual(statuses, [200] * 20)
         self.assertEqual(len(self.events("wh-burst")), 1)
-        self.assertEqual(self.Job.search_count([("dedupe_key", "=", "webhook:wh-burst")]), 1)
+        jobs = self.Job.search([("shop_id", "=", self.shop.id)])
+        self.assertEqual(sorted(jobs.mapped("job_type")), ["apply_fulfillment", "import_order"])
 
     def test_get_is_not_allowed(self):
         response = self.url_open(URL, allow_redirects=False)

@@ -1,16 +1,21 @@
-"""What the job queue does after a job's attempt: plain decisions, no I/O.
+"""The queue's policy: what it does after a job's attempt. Plain decisions,
+no I/O, no Odoo.
 
-A handler ends in one of four ways: it returns (done), it raises a
-retryable Shopify error (wait, then again), it raises ``RetryLater`` (the
-work is legitimately not possible yet, e.g. a fulfillment hold), or it
-raises anything permanent (fail now, a person decides). ``NeedsAttention``
-is the permanent outcome a merchant can fix and then retry.
+A handler ends in one of five ways: it returns (done); it raises a
+retryable Shopify error (wait, then again); it raises ``RetryLater`` (the
+work is legitimately not possible yet, e.g. a fulfillment hold); it meets a
+transient database conflict (a serialization failure, a lock it could not
+get: again, with the backoff); or it raises anything else, which fails the
+job at once, with its traceback, for a person to decide. Only what is known
+to be transient is retried: a bug retried eight times over hours is a bug
+nobody hears of. ``NeedsAttention`` is the failure a merchant can fix and
+then retry.
 """
 
 import random
 from dataclasses import dataclass
 
-from ..shopify.errors import AuthError, ShopifyError
+from ..shopify.errors import AuthError, ShopifyError, ThrottledError
 
 # About 10 s, 30 s, 2 min, 10 min, 30 min, then hourly.
 BACKOFF_SCHEDULE = (10, 30, 120, 600, 1800, 3600)
@@ -35,6 +40,9 @@ PROBE_SCHEDULE = (1, 2, 3, 5)
 # Shopify answered anything else (GraphQL's INTERNAL_SERVER_ERROR included):
 # that is about this call, and the job backs off on its own.
 UNREACHABLE_CODES = frozenset({"connection", "timeout", "http_5xx"})
+# PostgreSQL's transient conflicts: serialization_failure, deadlock_detected,
+# lock_not_available. Another transaction won; the same work may succeed now.
+TRANSIENT_PGCODES = frozenset({"40001", "40P01", "55P03"})
 
 
 class NeedsAttention(Exception):
@@ -81,6 +89,40 @@ def after_failure(attempts, max_attempts, retryable, retry_after=None, throttled
         return Outcome("failed")
     delay = float(retry_after) if retry_after is not None else backoff_delay(attempts, rng)
     return Outcome("pending", delay)
+
+
+def is_transient_db_error(exc):
+    """Whether ``exc`` is a database conflict worth another attempt (a
+    psycopg2 error carries its SQLSTATE as ``pgcode``)."""
+    return getattr(exc, "pgcode", None) in TRANSIENT_PGCODES
+
+
+def after_exception(exc, attempts, max_attempts, rng=None):
+    """The outcome of an attempt that raised ``exc`` (``attempts`` counts
+    it). The one place the kinds of failure are told apart; anything it
+    does not know fails at once."""
+    if isinstance(exc, RetryLater):
+        return after_retry_later(exc.delay)
+    if isinstance(exc, ShopifyError):
+        return after_failure(
+            attempts,
+            max_attempts,
+            exc.retryable,
+            exc.retry_after,
+            throttled=isinstance(exc, ThrottledError),
+            rng=rng,
+        )
+    if is_transient_db_error(exc):
+        return after_failure(attempts, max_attempts, True, rng=rng)
+    return Outcome("failed")
+
+
+def is_expected(exc):
+    """Whether ``exc`` is a failure the policy knows (its message says it
+    all); anything else is a crash, logged with its traceback."""
+    return isinstance(exc, NeedsAttention | RetryLater | ShopifyError) or (
+        is_transient_db_error(exc)
+    )
 
 
 def after_retry_later(delay):
