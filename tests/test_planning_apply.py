@@ -1,6 +1,13 @@
-"""plan_apply: a Shopify fulfillment laid over open Odoo stock moves."""
+"""The apply's pure steps: its outcome (is_echo, decide_apply), then a
+Shopify fulfillment laid over open Odoo stock moves (plan_apply)."""
 
-from synco_shopify.planning.apply import plan_apply, plan_apply_groups
+from synco_shopify.planning.apply import (
+    decide_apply,
+    fulfillment_location,
+    is_echo,
+    plan_apply,
+    plan_apply_groups,
+)
 
 BIG = 2**53
 ITEM_A, ITEM_B = str(BIG + 1101), str(BIG + 1102)
@@ -111,3 +118,88 @@ def test_rank_puts_goods_closest_to_the_customer_first():
     ]
     plan = plan_apply([{"line_item_id": "1", "quantity": 2}], moves, "WH")
     assert plan.pickings == {101: {11: 1}, 100: {10: 1}}
+
+
+# -- the outcome, decided before anything moves ---------------------------------
+
+PUSHED = {
+    "origin": "odoo",
+    "state": "done",
+    "tracking_number": "1ZECHO",
+    "tracking_company": "UPS",
+}
+WEBHOOK = {
+    "fulfillment_id": "77",
+    "order_id": "5",
+    "status": "success",
+    "tracking_numbers": ["1ZECHO"],
+    "tracking_company": "UPS",
+}
+
+
+def test_webhook_saying_what_odoo_pushed_is_an_echo():
+    assert is_echo(WEBHOOK, PUSHED)
+    assert is_echo({**WEBHOOK, "status": "SUCCESS"}, PUSHED)
+
+
+def test_echo_without_tracking_on_either_side():
+    bare = {**PUSHED, "tracking_number": False, "tracking_company": False}
+    assert is_echo({**WEBHOOK, "tracking_numbers": [], "tracking_company": None}, bare)
+
+
+def test_any_difference_is_not_an_echo():
+    assert not is_echo({**WEBHOOK, "tracking_numbers": ["1ZOTHER"]}, PUSHED)
+    assert not is_echo({**WEBHOOK, "tracking_numbers": []}, PUSHED)
+    assert not is_echo({**WEBHOOK, "tracking_company": "FedEx"}, PUSHED)
+    assert not is_echo({**WEBHOOK, "status": "cancelled"}, PUSHED)
+    assert not is_echo({**WEBHOOK, "status": "pending"}, PUSHED)
+
+
+def test_a_cancellation_already_flagged_is_an_echo_too():
+    assert is_echo({**WEBHOOK, "status": "cancelled"}, {**PUSHED, "state": "cancelled"})
+    assert not is_echo({**WEBHOOK, "status": "success"}, {**PUSHED, "state": "attention"})
+
+
+def test_only_odoo_pushes_with_a_webhook_status_are_echoes():
+    assert not is_echo(WEBHOOK, None)
+    assert not is_echo(WEBHOOK, {**PUSHED, "origin": "shopify"})
+    catch_up = {"fulfillment_id": "77", "order_id": "5"}
+    assert not is_echo(catch_up, PUSHED)
+
+
+def fulfillment(status="SUCCESS", location="gid://shopify/Location/9"):
+    return {
+        "id": "gid://shopify/Fulfillment/77",
+        "status": status,
+        "location": {"id": location} if location else None,
+        "order": {"id": "gid://shopify/Order/5"},
+        "fulfillmentLineItems": {
+            "nodes": [{"quantity": 2, "lineItem": {"id": gid(ITEM_A)}}],
+        },
+    }
+
+
+def test_decide_ship_carries_location_order_and_lines():
+    decision = decide_apply(fulfillment(), False, False)
+    assert decision.kind == "ship"
+    assert (decision.location_id, decision.order_id) == ("9", "5")
+    assert decision.lines == ({"line_item_id": gid(ITEM_A), "quantity": 2},)
+
+
+def test_decide_the_outcomes_that_move_nothing():
+    assert decide_apply(None, True, False).kind == "gone"
+    assert decide_apply(fulfillment("CANCELLED"), True, False).kind == "cancel"
+    assert decide_apply(fulfillment("CANCELLED"), False, False).kind == "cancelled_unlinked"
+    assert decide_apply(fulfillment(), True, False).kind == "tracking"
+    pending = decide_apply(fulfillment("OPEN"), False, False)
+    assert (pending.kind, pending.status) == ("not_shipped", "OPEN")
+    assert decide_apply(fulfillment(), False, True).kind == "odoo_led"
+
+
+def test_a_linked_fulfillment_never_ships_twice():
+    assert decide_apply(fulfillment(), True, False).kind != "ship"
+
+
+def test_fulfillment_location_without_one_is_zero():
+    assert fulfillment_location(fulfillment(location=None)) == "0"
+    assert fulfillment_location(None) == "0"

@@ -29,8 +29,8 @@ from . import (
 )
 
 # isort: split
-# The apply extends the models above (synco.fulfillment among them).
-from . import synco_apply, synco_push
+# The two directions extend the models above (synco.fulfillment among them).
+from . import synco_apply, synco_apply_route, synco_push
 
 # isort: split
 # The guided go-live extends the shop's buttons defined above.

@@ -1,20 +1,21 @@
 """The Shopify-led apply: a fulfillment made in Shopify (by the merchant or
 a 3PL) becomes a validated Odoo delivery from the mapped warehouse. Top to
-bottom: webhook, apply job, warehouse, ``planning/apply.py``'s plan, re-ship
-from another warehouse, every step of the route validated, the delivery last."""
+bottom: the webhook queues the apply job; ``synco.apply`` (the service)
+decides its outcome in ``planning/apply.py`` (an echo of Odoo's own push
+ends there, without reading Shopify), finds the warehouse, the order and the
+moves, and has ``synco_apply_route.py`` re-ship from another warehouse and
+validate every step of the route, the delivery last."""
 
-from odoo import Command, api, models
-from odoo.tools.float_utils import float_compare, float_is_zero
+from odoo import api, models
 
 from ..planning import notes
-from ..planning.apply import plan_apply_groups
+from ..planning.apply import decide_apply, fulfillment_location, is_echo, plan_apply_groups
 from ..queue.policy import NeedsAttention, RetryLater
 from ..shopify import reads
+from ..shopify.const import ODOO_TO_SHOPIFY
 from ..shopify.ids import legacy_id, to_gid
-from ..shopify.tracking import first_tracking, tracking_reference
+from ..shopify.tracking import first_tracking
 from ..shopify.webhooks import FULFILLMENT_SNAPSHOT
-from . import odoo_compat
-from .stock_picking import SHIPPING_CODES
 
 ORDER_RECHECK = 10 * 60  # a fulfillment can arrive before its order is in Odoo
 
@@ -45,57 +46,111 @@ class SyncoFulfillment(models.Model):
 
     @api.model
     def _synco_job_apply_fulfillment(self, job):
-        """Read the fulfillment from Shopify and make Odoo agree with it:
-        validate the delivery it stands for, update tracking, or flag a
-        cancellation. A fulfillment already applied is a no-op."""
+        """Apply jobs queued with this model as theirs (``_synco_enqueue_apply``
+        today, and every job queued before the apply became a service) run
+        the service."""
+        return self.env["synco.apply"]._synco_job_apply_fulfillment(job)
+
+
+class SyncoApply(models.AbstractModel):
+    """The apply job's handler. Cost: an echo of Odoo's own push, one link
+    read and no Shopify call; otherwise one Shopify read, then for a
+    shipment the reads of the order's open moves, one write per picking of
+    the moves' quantities and picked flags, and Odoo's own validation of
+    each step: the queries of Odoo validating the same delivery, plus a
+    handful whatever its width (``scripts/bench_apply.py``)."""
+
+    _name = "synco.apply"
+    _description = "Shopify-led Apply"
+
+    @api.model
+    def _synco_job_apply_fulfillment(self, job):
+        """Make Odoo agree with the Shopify fulfillment of ``job``: validate
+        the delivery it stands for, update tracking, or flag a cancellation.
+        A fulfillment already applied is a no-op; one the webhook shows as
+        Odoo's own push, unchanged, is not even read."""
         shop = job.shop_id
         fulfillment_id = legacy_id(job.payload["fulfillment_id"])
-        fulfillment = reads.fulfillment(job._client(), to_gid("Fulfillment", fulfillment_id))
-        if not fulfillment:
-            return "Shopify no longer has this fulfillment"
-        link = self.search(
+        link = self.env["synco.fulfillment"].search(
             [("shop_id", "=", shop.id), ("shopify_fulfillment_id", "=", fulfillment_id)]
         )
-        if fulfillment["status"] == "CANCELLED":
-            return link._synco_cancelled() if link else "cancelled before it reached Odoo"
-        if link:
+        if is_echo(job.payload, self._link_facts(link)):
+            return "echo of Odoo's own push: Shopify holds what Odoo sent, nothing read"
+        fulfillment = reads.fulfillment(job._client(), to_gid("Fulfillment", fulfillment_id))
+        location_id = fulfillment_location(fulfillment)
+        decision = decide_apply(
+            fulfillment,
+            bool(link),
+            bool(fulfillment)
+            and shop._direction_for(shopify_location_id=location_id) == ODOO_TO_SHOPIFY,
+        )
+        return self._carry_out(decision, shop, link, fulfillment)
+
+    @api.model
+    def _carry_out(self, decision, shop, link, fulfillment):
+        """Do what ``decision`` (planning/apply.py) says; the job's result."""
+        if decision.kind == "ship":
+            return self._ship(shop, fulfillment, decision)
+        if decision.kind == "cancel":
+            return link._synco_cancelled()
+        if decision.kind == "tracking":
             return link._synco_update_tracking(fulfillment)
-        if fulfillment["status"] != "SUCCESS":
-            # Only SUCCESS means goods left; Shopify sends fulfillments/update
-            # when it gets there, and that queues this apply again.
+        if decision.kind == "not_shipped":
             return self.env._(
                 "Not applied: Shopify reports this fulfillment as %s, not SUCCESS, so "
                 "nothing shipped yet and Odoo moved nothing. It is applied when Shopify "
                 "reports SUCCESS; an ERROR or FAILURE is for the 3PL to resolve in Shopify.",
-                fulfillment["status"],
+                decision.status,
             )
-        location_id = legacy_id((fulfillment.get("location") or {}).get("id") or "0")
-        if shop._direction_for(shopify_location_id=location_id) == "odoo_to_shopify":
-            return "location led by Odoo: its deliveries are validated in Odoo"
-        warehouse = self._synco_apply_warehouse(shop, location_id)
-        order_id = legacy_id(fulfillment["order"]["id"])
+        return {
+            "gone": "Shopify no longer has this fulfillment",
+            "cancelled_unlinked": "cancelled before it reached Odoo",
+            "odoo_led": "location led by Odoo: its deliveries are validated in Odoo",
+        }[decision.kind]
+
+    @api.model
+    def _link_facts(self, link):
+        """The link as ``planning/apply.py`` reads it, or None."""
+        if not link:
+            return None
+        return {
+            "origin": link.origin,
+            "state": link.state,
+            "tracking_number": link.tracking_number,
+            "tracking_company": link.tracking_company,
+        }
+
+    @api.model
+    def _ship(self, shop, fulfillment, decision):
+        """Validate what ``fulfillment`` shipped from the warehouse of its
+        location, link it and say so on the delivery and its order."""
+        warehouse = self._warehouse(shop, decision.location_id)
         sale = self.env["sale.order"].search(
-            [("synco_shop_id", "=", shop.id), ("shopify_order_id", "=", order_id)], limit=1
+            [("synco_shop_id", "=", shop.id), ("shopify_order_id", "=", decision.order_id)],
+            limit=1,
         )
         if not sale:
             raise RetryLater(
-                self.env._("Shopify order %s is not in Odoo yet.", order_id), ORDER_RECHECK
+                self.env._("Shopify order %s is not in Odoo yet.", decision.order_id),
+                ORDER_RECHECK,
             )
-        picking = self._synco_ship(sale, fulfillment, warehouse)
+        picking = self._validate(sale, decision.lines, fulfillment, warehouse)
         number = first_tracking(fulfillment).get("number")
-        self._link(picking, shop, fulfillment, "shopify")
-        picking._synco_post(
-            self.env._(
-                "Received from Shopify: fulfillment %(id)s validated %(picking)s%(tracking)s.",
-                id=fulfillment_id,
-                picking=picking.name,
-                tracking=self.env._(" (tracking %s)", number) if number else "",
-            )
+        self.env["synco.fulfillment"]._link(picking, shop, fulfillment, "shopify")
+        note = self.env._(
+            "Received from Shopify: fulfillment %(id)s validated %(picking)s%(tracking)s.",
+            id=legacy_id(fulfillment["id"]),
+            picking=picking.name,
+            tracking=self.env._(" (tracking %s)", number) if number else "",
         )
+        # Logged, not posted: a note nobody is notified of needs no
+        # recipients computed (about ten queries for the two).
+        for record in (picking, sale):
+            record._message_log(body=note)
         return f"validated {picking.name}"
 
     @api.model
-    def _synco_apply_warehouse(self, shop, location_id):
+    def _warehouse(self, shop, location_id):
         """The warehouse of the shop's company that a Shopify-led fulfillment
         at ``location_id`` ships from; a clear stop, before anything moves,
         when there is none."""
@@ -127,13 +182,8 @@ class SyncoFulfillment(models.Model):
         return warehouse
 
     @api.model
-    def _synco_ship(self, sale, fulfillment, warehouse):
-        """Validate what ``fulfillment`` shipped and return the delivery of
-        ``warehouse`` that now holds it; the rest stays on a backorder."""
-        lines = [
-            {"line_item_id": node["lineItem"]["id"], "quantity": node["quantity"]}
-            for node in fulfillment["fulfillmentLineItems"]["nodes"]
-        ]
+    def _plan(self, sale, lines, warehouse):
+        """``lines`` laid over the open moves of ``sale`` (planning/apply.py)."""
         open_moves = (
             sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
             .move_ids._synco_open_delivery_moves()
@@ -142,9 +192,19 @@ class SyncoFulfillment(models.Model):
         groups = {}
         for move in open_moves:
             groups.setdefault(move._synco_plan_group(), []).append(move._synco_plan_move(warehouse))
-        plan = plan_apply_groups(lines, groups, warehouse.id)
-        if plan.missing and self._synco_reopen(sale, plan.missing, warehouse):
-            return self.with_context(synco_reopened=True)._synco_ship(sale, fulfillment, warehouse)
+        return plan_apply_groups(lines, groups, warehouse.id)
+
+    @api.model
+    def _validate(self, sale, lines, fulfillment, warehouse):
+        """Validate ``lines`` and return the delivery of ``warehouse`` that
+        now holds them; the rest stays on backorders. Lines Odoo holds no
+        open move for are made again by Odoo's procurement once
+        (synco_reopen.py), then planned a second time."""
+        plan = self._plan(sale, lines, warehouse)
+        if plan.missing and self.env["synco.fulfillment"]._synco_reopen(
+            sale, plan.missing, warehouse
+        ):
+            plan = self._plan(sale, lines, warehouse)
         if plan.missing:
             raise NeedsAttention(
                 self.env._(
@@ -153,247 +213,25 @@ class SyncoFulfillment(models.Model):
                 )
             )
         Move = self.env["stock.move"]
-        quantities = {
-            move_id: Move.browse(move_id)._synco_from_line_qty(qty)
-            for picking in plan.pickings.values()
-            for move_id, qty in picking.items()
+        planned = {
+            move_id: qty for picking in plan.pickings.values() for move_id, qty in picking.items()
         }
-        if plan.cross_warehouse:
-            reship = {
-                item["move_id"]: Move.browse(item["move_id"])._synco_from_line_qty(item["quantity"])
-                for item in plan.cross_warehouse
-            }
-            reshipped = Move.browse(list(reship))._synco_reship(warehouse, reship)
+        reship = {item["move_id"]: item["quantity"] for item in plan.cross_warehouse}
+        # One browse of every move: their fields are read once, not per move.
+        moves = Move.browse([*planned, *reship])
+        quantities = {
+            move.id: move._synco_from_line_qty(planned[move.id])
+            for move in moves
+            if move.id in planned
+        }
+        if reship:
+            reshipped = moves.filtered(lambda m: m.id in reship)._synco_reship(
+                warehouse,
+                {
+                    move.id: move._synco_from_line_qty(reship[move.id])
+                    for move in moves
+                    if move.id in reship
+                },
+            )
             quantities.update({move.id: move.product_uom_qty for move in reshipped})
         return Move.browse(list(quantities))._synco_ship_route(quantities, fulfillment)
-
-
-class StockMove(models.Model):
-    _inherit = "stock.move"
-
-    def _synco_open_delivery_moves(self):
-        """The open moves among ``self`` that hold goods on their way to the
-        customer and that no other open move feeds: in a pick + ship
-        warehouse the pick move of what is not picked yet, the ship move of
-        what is. Every unit still to ship sits in exactly one of them."""
-        return self.filtered(
-            lambda m: (
-                m.state not in ("done", "cancel")
-                and m.sale_line_id.shopify_line_item_id
-                and (m.location_final_id or m.location_dest_id).usage == "customer"
-                and not m.move_orig_ids.filtered(lambda o: o.state not in ("done", "cancel"))
-            )
-        )
-
-    def _synco_plan_move(self, warehouse):
-        """This move as the apply planner sees it, in the sale line's unit.
-        At the shipping warehouse the goods closest to the customer go
-        first; elsewhere what is least far along is taken off first."""
-        self.ensure_one()
-        steps = self._synco_steps_left()
-        own = self._synco_warehouse()
-        target = own == warehouse
-        return {
-            "move_id": self.id,
-            "line_item_id": self.sale_line_id.shopify_line_item_id,
-            "warehouse": own.id,
-            "picking_id": self.picking_id.id,
-            "remaining": self._synco_to_line_qty(self.product_uom_qty),
-            "rank": steps if target else -steps,
-        }
-
-    def _synco_steps_left(self):
-        """How many validations this move's goods still need to reach the
-        customer: 1 for a delivery, more for a pick or a pack."""
-        self.ensure_one()
-        if self.picking_code in SHIPPING_CODES:
-            return 1
-        warehouse = self.picking_type_id.warehouse_id
-        return 2 if self.location_id != warehouse.lot_stock_id else 3
-
-    def _synco_reship(self, warehouse, quantities):
-        """Shopify shipped part of these moves from ``warehouse``, not from
-        the warehouse Odoo planned: create the first step of ``warehouse``'s
-        delivery route (the delivery itself, or its pick) for those
-        quantities (same sale lines, same procurement group, the shop's
-        company) and take them off the planned moves. Returns the new moves,
-        confirmed; Odoo's push rules make the later steps as each is done."""
-        first = self[:1]
-        multi_step = warehouse.delivery_steps != "ship_only"
-        picking_type = warehouse.pick_type_id if multi_step else warehouse.out_type_id
-        source = picking_type.default_location_src_id or warehouse.lot_stock_id
-        customer = first.location_final_id or first.location_dest_id
-        dest = picking_type.default_location_dest_id if multi_step else customer
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "company_id": warehouse.company_id.id,
-                "partner_id": first.picking_id.partner_id.id,
-                "origin": first.picking_id.origin,
-                "location_id": source.id,
-                "location_dest_id": dest.id,
-                **odoo_compat.picking_procurement_vals(first),
-                "move_ids": [
-                    Command.create(
-                        move._synco_prepare_reship_vals(
-                            quantities[move.id], picking_type, source, dest, customer
-                        )
-                    )
-                    for move in self
-                ],
-            }
-        )
-        picking.action_confirm()
-        for move in self:
-            left = move.product_uom_qty - quantities[move.id]
-            if float_compare(left, 0, precision_rounding=move.product_uom.rounding) <= 0:
-                move._action_cancel()
-            else:
-                move.product_uom_qty = left
-                move._action_assign()
-        return picking.move_ids
-
-    def _synco_prepare_reship_vals(self, quantity, picking_type, source, dest, customer):
-        """The values of the move that ships ``quantity`` of this move from
-        ``picking_type``'s warehouse instead."""
-        self.ensure_one()
-        warehouse = picking_type.warehouse_id
-        return {
-            **odoo_compat.move_copy_vals(self),
-            "company_id": warehouse.company_id.id,
-            "product_id": self.product_id.id,
-            "product_uom_qty": quantity,
-            "product_uom": self.product_uom.id,
-            "sale_line_id": self.sale_line_id.id,
-            "location_id": source.id,
-            "location_dest_id": dest.id,
-            "location_final_id": customer.id,
-            "warehouse_id": warehouse.id,
-            "picking_type_id": picking_type.id,
-        }
-
-    def _synco_ship_route(self, quantities, fulfillment):
-        """Validate ``quantities`` ({move id: quantity in the move's unit}) of
-        these open moves of one warehouse through every step left of its
-        route (pick, pack, then ship), each step keeping a backorder for what
-        Shopify did not ship; the goods a step validates are the next step's
-        to take. Returns the validated delivery (the last step)."""
-        Picking = self.env["stock.picking"]
-        while True:
-            moves = self.browse(list(quantities))
-            earlier = moves.filtered(lambda m: m.picking_code not in SHIPPING_CODES)
-            if not earlier:
-                break
-            for picking in earlier.picking_id:
-                picking._synco_validate_shipped(
-                    {m.id: quantities[m.id] for m in earlier if m.picking_id == picking}, None
-                )
-            carried = {m.id: quantities[m.id] for m in moves - earlier}
-            for move in earlier:
-                move._synco_carry(quantities[move.id], carried)
-            quantities = carried
-        deliveries = Picking.browse(self.browse(list(quantities)).picking_id.ids)
-        if len(deliveries) != 1:
-            raise NeedsAttention(
-                self.env._(
-                    "This fulfillment spans %s Odoo deliveries; validate them by hand.",
-                    len(deliveries),
-                )
-            )
-        deliveries._synco_validate_shipped(quantities, fulfillment)
-        return deliveries
-
-    def _synco_carry(self, quantity, carried):
-        """Hand the ``quantity`` this done move validated to the open moves
-        of the next step (the ones Odoo's push rule just made or fed)."""
-        self.ensure_one()
-        left = quantity
-        for dest in self.move_dest_ids.filtered(lambda m: m.state not in ("done", "cancel")):
-            room = dest.product_uom_qty - carried.get(dest.id, 0.0)
-            take = min(left, dest.product_uom._compute_quantity(room, self.product_uom))
-            if take <= 0:
-                continue
-            carried[dest.id] = carried.get(dest.id, 0.0) + self.product_uom._compute_quantity(
-                take, dest.product_uom
-            )
-            left -= take
-        if not float_is_zero(left, precision_rounding=self.product_uom.rounding):
-            raise NeedsAttention(
-                self.env._(
-                    "%(picking)s was validated, but Odoo made no next step for %(qty)s of "
-                    "%(product)s: check the delivery route of %(warehouse)s.",
-                    picking=self.picking_id.name,
-                    qty=left,
-                    product=self.product_id.display_name,
-                    warehouse=self.picking_type_id.warehouse_id.name,
-                )
-            )
-
-
-class StockPicking(models.Model):
-    _inherit = "stock.picking"
-
-    def _synco_validate_shipped(self, quantities, fulfillment):
-        """Validate this delivery for ``quantities`` ({move id: quantity})
-        from its reserved stock (and so its reserved lots and serials), with
-        Shopify's tracking; the rest goes to a backorder, without a wizard.
-        Short stock stops everything: nothing is half-done."""
-        self.ensure_one()
-        if self.state == "draft":
-            self.action_confirm()
-        self.action_assign()
-        short = [
-            self.env._(
-                "%(qty)s of %(product)s in %(warehouse)s (%(reserved)s available)",
-                qty=quantities[move.id],
-                product=move.product_id.display_name,
-                warehouse=self.picking_type_id.warehouse_id.name,
-                reserved=move.quantity,
-            )
-            for move in self.move_ids
-            if move.id in quantities
-            and float_compare(
-                move.quantity, quantities[move.id], precision_rounding=move.product_uom.rounding
-            )
-            < 0
-        ]
-        if short:
-            raise NeedsAttention(
-                self.env._(
-                    "Not enough stock to validate %(picking)s: %(moves)s",
-                    picking=self.name,
-                    moves="; ".join(short),
-                )
-            )
-        for move in self.move_ids:
-            move.quantity = quantities.get(move.id, 0.0)
-            move.picked = True
-        vals = self._synco_tracking_vals(fulfillment) if fulfillment else {}
-        # No wizard may stop a validation nobody watches: the backorder is
-        # kept, and Shopify, not Odoo, tells the customer (no SMS prompt).
-        context = {
-            "skip_backorder": True,
-            "skip_sanity_check": True,
-            "skip_sms": True,
-            "synco_from_shopify": True,
-        }
-        self.with_context(**context).write(vals)
-        if self.picking_type_id.create_backorder == "never":
-            # Odoo's validation would drop the rest, but Shopify keeps those
-            # lines open and may still ship them: they stay on a backorder.
-            self.with_context(**context, cancel_backorder=False)._action_done()
-        else:
-            self.with_context(**context).button_validate()
-        if self.state != "done":
-            raise NeedsAttention(self.env._("Odoo did not validate %s.", self.name))
-
-    def _synco_tracking_vals(self, fulfillment):
-        """Shopify's tracking, and the carrier it names, as delivery values."""
-        vals = {"carrier_tracking_ref": tracking_reference(fulfillment)}
-        company = first_tracking(fulfillment).get("company")
-        carrier = self.env["delivery.carrier"]._synco_from_tracking_company(
-            company, self.company_id
-        )
-        if carrier:
-            vals["carrier_id"] = carrier.id
-        return vals

@@ -147,8 +147,6 @@ class SyncoFulfillment(models.Model):
         lines no done or open move covers. True when it made some (the
         apply plans again, once); a sale order that is not confirmed stops
         with the lines and what to do."""
-        if self.env.context.get("synco_reopened"):
-            return False
         items = {legacy_id(item["line_item_id"]): item["quantity"] for item in missing}
         lines = sale.order_line.filtered(
             lambda line: line.shopify_line_item_id and legacy_id(line.shopify_line_item_id) in items

@@ -1,11 +1,19 @@
-"""Which Odoo stock moves a Shopify-led fulfillment validates (Shopify-led apply).
+"""What the Shopify-led apply does with a Shopify fulfillment, and which Odoo
+stock moves it validates.
 
-A fulfillment made in Shopify (by the merchant or a 3PL) names order line
-items and quantities, not Odoo moves. Its quantity is laid over the open
-moves of each line: the fulfillment's own warehouse first, then the others
-(those quantities shipped from a warehouse other than the one Odoo planned,
-so the caller delivers them from the target warehouse and reduces the other
-move). What no open move can take is reported, never dropped.
+First the outcome, from plain data: a webhook about a fulfillment Odoo
+itself pushed, which says what Odoo already holds, is its echo and costs no
+Shopify read (``is_echo``); otherwise the fulfillment as Shopify reads it
+and its link decide (``decide_apply``) whether it ships, updates tracking,
+flags a cancellation or waits.
+
+Then, for one that ships: a fulfillment made in Shopify (by the merchant or
+a 3PL) names order line items and quantities, not Odoo moves. Its quantity
+is laid over the open moves of each line: the fulfillment's own warehouse
+first, then the others (those quantities shipped from a warehouse other
+than the one Odoo planned, so the caller delivers them from the target
+warehouse and reduces the other move). What no open move can take is
+reported, never dropped.
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +33,79 @@ TEXTS = register(
 )
 
 _EPSILON = 1e-6
+
+# Shopify's fulfillment status (upper case in GraphQL, lower case in a
+# webhook) -> the state of a link that holds it.
+LINK_STATE_OF_STATUS = {"SUCCESS": "done", "CANCELLED": "cancelled"}
+# Only SUCCESS means the goods left.
+SHIPPED = "SUCCESS"
+
+
+def is_echo(payload, link):
+    """True when the webhook job ``payload`` is about a fulfillment Odoo
+    pushed (``link``: {origin, state, tracking_number, tracking_company},
+    or None) and says what the link already holds: its status, its first
+    tracking number and its carrier. Such a webhook is Shopify announcing
+    Odoo's own push, so nothing needs reading. A job queued by the
+    reconciliation or the catch-up carries no ``status``: never an echo."""
+    if not link or link.get("origin") != "odoo" or "status" not in payload:
+        return False
+    status = str(payload.get("status") or "").upper()
+    if LINK_STATE_OF_STATUS.get(status) != link.get("state"):
+        return False
+    numbers = [n for n in payload.get("tracking_numbers") or () if n]
+    first = numbers[0] if numbers else None
+    return first == (link.get("tracking_number") or None) and (
+        payload.get("tracking_company") or None
+    ) == (link.get("tracking_company") or None)
+
+
+def fulfillment_location(fulfillment):
+    """The legacy id of the location ``fulfillment`` shipped from, "0" for none."""
+    return legacy_id(((fulfillment or {}).get("location") or {}).get("id") or "0")
+
+
+@dataclass(frozen=True)
+class ApplyDecision:
+    # "gone" (Shopify has no such fulfillment), "cancel" (flag the linked
+    # one), "cancelled_unlinked", "tracking" (compare the link's tracking),
+    # "not_shipped" (not SUCCESS yet), "odoo_led" (its location is Odoo's
+    # to validate) or "ship".
+    kind: str
+    status: str = ""
+    location_id: str = ""
+    order_id: str = ""
+    lines: tuple = ()  # {line_item_id, quantity}, for "ship"
+
+
+def decide_apply(fulfillment, linked, odoo_led):
+    """What to do with ``fulfillment`` (Shopify's read, or None) that Odoo
+    has linked or not (``linked``) and whose location Odoo leads or not
+    (``odoo_led``). A linked fulfillment is never shipped twice."""
+    if not fulfillment:
+        return ApplyDecision("gone")
+    status = fulfillment["status"]
+    if status == "CANCELLED":
+        return ApplyDecision("cancel" if linked else "cancelled_unlinked", status)
+    if linked:
+        return ApplyDecision("tracking", status)
+    if status != SHIPPED:
+        # Shopify sends fulfillments/update when it gets there, and that
+        # queues the apply again.
+        return ApplyDecision("not_shipped", status)
+    location_id = fulfillment_location(fulfillment)
+    if odoo_led:
+        return ApplyDecision("odoo_led", status, location_id)
+    return ApplyDecision(
+        "ship",
+        status,
+        location_id,
+        legacy_id(fulfillment["order"]["id"]),
+        tuple(
+            {"line_item_id": node["lineItem"]["id"], "quantity": node["quantity"]}
+            for node in fulfillment["fulfillmentLineItems"]["nodes"]
+        ),
+    )
 
 
 @dataclass

@@ -48,7 +48,7 @@ JOBS = {
     ),
     "import_order": JobType("Import order", Handler("sale.order", "_synco_job_import_order")),
     "apply_fulfillment": JobType(
-        "Apply Shopify fulfillment", Handler("synco.fulfillment", "_synco_job_apply_fulfillment")
+        "Apply Shopify fulfillment", Handler("synco.apply", "_synco_job_apply_fulfillment")
     ),
     "release_hold": JobType(
         "Release Shopify hold", Handler("stock.picking", "_synco_job_release_hold")

@@ -1,5 +1,7 @@
 from . import (
+    test_apply_echo,
     test_apply_fulfillment,
+    test_apply_route,
     test_apply_stops,
     test_companies,
     test_cron_wake,
