@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from . import odoo_compat
+from .. import odoo_compat
 
 
 class ResGroups(models.Model):

@@ -4,12 +4,12 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..odoo_compat import Constraint
 from ..queue import policy
 from ..queue.status import sync_state
 from ..shopify import queries
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id
-from .odoo_compat import Constraint
 from .synco_status_mixin import ATTENTION_JOBS
 
 _logger = logging.getLogger(__name__)

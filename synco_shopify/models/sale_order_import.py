@@ -3,12 +3,12 @@ import logging
 from odoo import Command, api, models
 from odoo.tools import SQL
 
+from .. import odoo_compat
 from ..planning import notes
 from ..planning import orders as planner
 from ..queue.policy import NeedsAttention
 from ..shopify import queries, reads
 from ..shopify.ids import legacy_id, to_gid
-from . import odoo_compat
 from .stock_picking import SHIPPING_CODES
 from .synco_open_orders import SOURCE as OPEN_ORDERS
 

@@ -1,11 +1,11 @@
 from odoo import Command, api, fields, models
 from odoo.tools.float_utils import float_compare
 
+from .. import odoo_compat
 from ..planning import edits as edit_planner
 from ..planning import notes
 from ..queue.policy import NeedsAttention
 from ..shopify import reads
-from . import odoo_compat
 from .stock_picking import SHIPPING_CODES
 
 # Decimals of a discount percent that keep a line of up to a million exact

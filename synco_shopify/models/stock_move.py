@@ -1,7 +1,7 @@
 from odoo import models
 from odoo.tools.float_utils import float_round
 
-from . import odoo_compat
+from .. import odoo_compat
 
 
 class StockMove(models.Model):

@@ -15,9 +15,9 @@ from collections import defaultdict
 from odoo import Command, models
 from odoo.tools.float_utils import float_compare, float_is_zero
 
+from .. import odoo_compat
 from ..queue.policy import NeedsAttention
 from ..shopify.tracking import first_tracking, tracking_reference
-from . import odoo_compat
 from .stock_picking import SHIPPING_CODES
 
 

@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 
+from ..odoo_compat import Constraint
 from ..shopify.ids import legacy_id, to_gid
 from ..shopify.tracking import first_tracking
-from .odoo_compat import Constraint
 
 
 class SyncoFulfillment(models.Model):

@@ -1,11 +1,11 @@
 from odoo import api, models
 from odoo.tools.float_utils import float_compare
 
+from .. import odoo_compat
 from ..planning import notes
 from ..planning import push as push_planner
 from ..shopify import queries, reads
 from ..shopify.ids import legacy_id, to_gid
-from . import odoo_compat
 from .stock_picking import SHIPPING_CODES
 
 

@@ -1,9 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..odoo_compat import Constraint
 from ..shopify import queries
 from ..shopify.const import ODOO_TO_SHOPIFY, SHOPIFY_TO_ODOO
-from .odoo_compat import Constraint
 
 
 class SyncoLocationMap(models.Model):

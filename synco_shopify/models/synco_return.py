@@ -2,13 +2,13 @@ import logging
 
 from odoo import api, fields, models
 
+from ..odoo_compat import Constraint
 from ..planning import notes
 from ..planning import returns as planner
 from ..queue.policy import NeedsAttention
 from ..shopify import queries, reads
 from ..shopify.errors import ShopifyError
 from ..shopify.ids import legacy_id, to_gid
-from .odoo_compat import Constraint
 
 _logger = logging.getLogger(__name__)
 # The returns' catch-up reads this many orders a page (~11 points each).

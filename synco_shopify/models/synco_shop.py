@@ -3,11 +3,11 @@ from urllib.parse import urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..odoo_compat import Constraint
 from ..shopify import clients, const
 from ..shopify.const import ODOO_TO_SHOPIFY, PER_LOCATION, SHOPIFY_TO_ODOO
 from ..shopify.errors import ShopifyError
 from ..shopify.webhooks import normalize_shop_domain
-from .odoo_compat import Constraint
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 

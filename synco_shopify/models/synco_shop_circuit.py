@@ -16,9 +16,9 @@ import logging
 from markupsafe import Markup
 from odoo import api, fields, models
 
+from ..odoo_compat import GROUP_USERS
 from ..queue import policy
 from ..shopify import queries
-from .odoo_compat import GROUP_USERS
 
 _logger = logging.getLogger(__name__)
 

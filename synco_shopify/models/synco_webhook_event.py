@@ -4,9 +4,9 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..odoo_compat import Constraint
 from ..queue import registry
 from ..shopify.webhooks import BadWebhookPayload
-from .odoo_compat import Constraint
 
 _logger = logging.getLogger(__name__)
 

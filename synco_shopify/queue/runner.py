@@ -11,7 +11,7 @@ from datetime import timedelta
 from odoo import api, models
 from odoo.tools import SQL
 
-from ..models import odoo_compat
+from .. import odoo_compat
 from . import wake
 
 # A claimed job is expected to finish within its lease (shown on the job).

@@ -24,7 +24,7 @@ from odoo import Command
 from odoo.tests import HttpCase, TransactionCase
 from odoo.tools import config
 
-from ..models import odoo_compat
+from .. import odoo_compat
 from ..shopify import clients
 from ..shopify.const import WEBHOOK_ROUTE
 

@@ -11,7 +11,7 @@ from odoo.tests import HttpCase
 from odoo.tests.common import _super_send
 from odoo.tools import config
 
-from ..models import odoo_compat
+from .. import odoo_compat
 from ..shopify import clients
 from ..shopify.const import WEBHOOK_ROUTE
 from .common import sandbox_module, stop_sandbox, ups_carrier

@@ -9,7 +9,7 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
-from ..models.odoo_compat import ODOO_VERSION
+from ..odoo_compat import ODOO_VERSION
 from .common import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, SHOP_DOMAIN, SyncoCase
 from .test_merchant_tour import _handle_console, screenshots_dir
 

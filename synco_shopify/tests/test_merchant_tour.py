@@ -18,7 +18,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 from odoo.tools import config
 
-from ..models.odoo_compat import ODOO_VERSION
+from ..odoo_compat import ODOO_VERSION
 from .common import SyncoCase, ups_carrier
 
 SCREENSHOT_SIGNAL = "synco_screenshot:"

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from ..models.odoo_compat import GROUP_USERS
+from ..odoo_compat import GROUP_USERS
 from ..queue.policy import NeedsAttention
 from .common import SyncoOrderCase
 

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from ..models import odoo_compat
+from .. import odoo_compat
 from .common import SyncoCase
 
 CONSTRAINTS = {

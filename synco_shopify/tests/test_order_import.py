@@ -3,8 +3,8 @@ from decimal import Decimal
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models import odoo_compat
-from ..models.odoo_compat import SALE_LINE_TAXES as TAXES
+from .. import odoo_compat
+from ..odoo_compat import SALE_LINE_TAXES as TAXES
 from ..shopify import queries
 from ..shopify.const import WEBHOOK_ROUTE
 from ..shopify.ids import to_gid

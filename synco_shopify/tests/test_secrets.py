@@ -8,7 +8,7 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tools import config
 
-from ..models.odoo_compat import USER_GROUPS
+from ..odoo_compat import USER_GROUPS
 from .common import CLIENT_SECRET, SyncoCase
 
 

@@ -1,7 +1,7 @@
 from odoo import Command
 from odoo.tests import tagged
 
-from ..models import odoo_compat
+from .. import odoo_compat
 from .common import SyncoHttpOrderCase
 
 

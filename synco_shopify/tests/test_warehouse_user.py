@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from ..models.odoo_compat import USER_GROUPS
+from ..odoo_compat import USER_GROUPS
 from .common import SyncoOrderCase
 
 

@@ -6,8 +6,8 @@ from unittest.mock import patch
 import requests
 from odoo.tests import HttpCase, tagged
 
+from .. import odoo_compat
 from ..controllers import webhook as webhook_controller
-from ..models import odoo_compat
 from ..shopify.const import WEBHOOK_ROUTE
 from ..shopify.webhooks import sign
 from .common import CLIENT_ID, CLIENT_SECRET, SHOP_DOMAIN

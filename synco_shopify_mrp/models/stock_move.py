@@ -1,5 +1,5 @@
 from odoo import models
-from odoo.addons.synco_shopify.models import odoo_compat
+from odoo.addons.synco_shopify import odoo_compat
 from odoo.tools.float_utils import float_round
 
 

@@ -8,7 +8,7 @@ Declaring an SQL constraint (19 ignores ``_sql_constraints``, 18 has no
 ``models.Constraint``): write it the Odoo 19 way with this module's
 ``Constraint``, a class attribute whose name starts with ``_``::
 
-    from .odoo_compat import Constraint
+    from ..odoo_compat import Constraint
 
     class SyncoThing(models.Model):
         _name = "synco.thing"
