@@ -23,6 +23,10 @@ HOLD_RECHECK = 15 * 60
 MAX_PLAN_ROUNDS = 3
 # Shopify's clock and Odoo's may disagree by this much.
 CLOCK_MARGIN = timedelta(minutes=10)
+# A validated delivery's push runs before the queue's other jobs (10): the
+# customer's shipping email waits on it, and a storm of webhooks must not
+# queue ahead of it. An order's own jobs still run in turn (order_ref).
+PUSH_PRIORITY = 5
 
 
 class SyncoPush(models.AbstractModel):
@@ -46,6 +50,7 @@ class SyncoPush(models.AbstractModel):
                 record=picking,
                 dedupe_key=f"push:{picking.id}",
                 order_ref=picking.sale_id.shopify_order_id,
+                priority=PUSH_PRIORITY,
             )
 
     @api.model
@@ -69,6 +74,7 @@ class SyncoPush(models.AbstractModel):
                 record=picking,
                 dedupe_key=f"tracking:{picking.id}:{digest}",
                 order_ref=picking.sale_id.shopify_order_id,
+                priority=PUSH_PRIORITY,
             )
 
     @api.model

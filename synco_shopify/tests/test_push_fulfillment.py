@@ -44,6 +44,22 @@ class TestPushFulfillment(SyncoOrderCase):
         self.assertEqual(sale.synco_fulfillment_ids, link)
         self.assertIn(link.shopify_fulfillment_id, picking.message_ids[0].body)
 
+    def test_push_runs_before_jobs_of_other_orders_queued_ahead_of_it(self):
+        # A storm of webhooks queues imports of other orders first; the
+        # validated delivery's push still runs next (the customer's email
+        # waits on it), and the imports after it.
+        shopify, sale = self.order((self.anvil, 1, self.loc_main))
+        imports = self.env["synco.job"]
+        for order_id in ("990001", "990002", "990003"):
+            imports |= self.env["sale.order"]._synco_enqueue_import(self.shop, order_id, "storm")
+        self.validate(sale.picking_ids)
+        push = self.push_jobs(sale.picking_ids)
+        self.assertGreater(push.id, max(imports.ids))
+        self.run_jobs(limit=1)
+        self.assertEqual(push.state, "done", push.last_error)
+        self.assertEqual(set(imports.mapped("state")), {"pending"})
+        self.assertEqual(self.shopify_order(shopify)["display_fulfillment_status"], "FULFILLED")
+
     def test_partial_with_backorder_gives_two_fulfillments(self):
         shopify, sale = self.order((self.anvil, 3, self.loc_main), (self.skates, 1, self.loc_main))
         first = sale.picking_ids
