@@ -19,12 +19,19 @@ def listener():
     return cnx
 
 
-def received(cnx, count=1, timeout=5.0):
+def received(cnx, wanted, timeout=5.0):
+    """The payloads among ``wanted`` that reached ``cnx``, in the order they
+    came. Other databases' cron wake-ups on the same PostgreSQL server (a
+    benchmark, another suite) reach this listener too and are left out."""
+
+    def seen():
+        return [n.payload for n in cnx.notifies if n.payload in wanted]
+
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and len(cnx.notifies) < count:
+    while time.monotonic() < deadline and len(seen()) < len(wanted):
         select.select([cnx], [], [], 0.1)
         cnx.poll()
-    return [n.payload for n in cnx.notifies]
+    return seen()
 
 
 @tagged("post_install", "-at_install")
@@ -39,21 +46,23 @@ class TestCronWake(TransactionCase):
             patch.object(sql_db, "db_connect", side_effect=AssertionError("pooled connection")),
         ):
             waker.notify({"synco_db_b", "synco_db_a"})
-            self.assertEqual(received(cron_worker, 2), ["synco_db_a", "synco_db_b"])
+            self.assertEqual(
+                received(cron_worker, {"synco_db_a", "synco_db_b"}), ["synco_db_a", "synco_db_b"]
+            )
 
     def test_wake_up_survives_a_lost_connection(self):
         waker = wake.CronWaker()
         self.addCleanup(waker.close)
         with closing(listener()) as cron_worker:
             waker.notify({"first"})
-            self.assertEqual(received(cron_worker), ["first"])
+            self.assertEqual(received(cron_worker, {"first"}), ["first"])
             # PostgreSQL restarted, or an administrator ended the session.
             pid = waker._cnx.get_backend_pid()
             with closing(listener()) as admin:
                 admin.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
             cron_worker.notifies.clear()
             waker.notify({"second"})
-            self.assertEqual(received(cron_worker), ["second"])
+            self.assertEqual(received(cron_worker, {"second"}), ["second"])
             self.assertNotEqual(waker._cnx.get_backend_pid(), pid)
 
     def test_registry_load_wakes_the_cron_workers_for_orphaned_jobs(self):
