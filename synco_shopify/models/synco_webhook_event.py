@@ -185,10 +185,16 @@ class SyncoWebhookEvent(models.Model):
         self.ensure_one()
         return json.loads(self.payload)
 
-    @api.model
     def _synco_job_webhook(self, job):
         """A topic whose work is no job type of its own: its handler
-        (registry.TOPICS) does it, from what the topic's parser took."""
+        (registry.TOPICS) does it, from what the topic's parser took.
+
+        A job queued for its event before one job per webhook (it names the
+        event, its payload no topic: an upgrade with jobs still queued)
+        queues the event's work as the intake now would: nothing is lost."""
+        if self and "topic" not in (job.payload or {}):
+            self._synco_queue_work()
+            return f"queued again as job {self.job_id.id}, from the stored body"
         topic = registry.topic(job.payload.get("topic"))
         if topic is None or topic.handler is None:
             return "ignored: no handler for this topic"
@@ -196,7 +202,12 @@ class SyncoWebhookEvent(models.Model):
 
     def action_requeue(self):
         """Queue the work of these deliveries again, from their stored body."""
-        for event in self.filtered(lambda e: e.state in ("failed", "done")):
+        self.filtered(lambda e: e.state in ("failed", "done"))._synco_queue_work()
+        return True
+
+    def _synco_queue_work(self):
+        """Queue each delivery's job from its stored body, as the intake does."""
+        for event in self:
             topic = registry.topic(event.topic)
             if topic is None:
                 continue
@@ -216,7 +227,6 @@ class SyncoWebhookEvent(models.Model):
                 fold=True,
                 snapshot_keys=job.snapshot_keys,
             )
-        return True
 
     @api.model
     def _purge(self, cutoff):

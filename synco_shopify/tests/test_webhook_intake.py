@@ -142,6 +142,20 @@ class TestWebhookIntake(HttpCase):
             },
         )
 
+    def test_a_relay_job_queued_before_the_upgrade_queues_the_deliverys_own_job(self):
+        # Before one job per webhook, a delivery was stored with a "webhook"
+        # job naming its event and no payload; one still queued at the
+        # upgrade must do the delivery's work, not drop it.
+        self.assertEqual(self.deliver(webhook_id="wh-old").status_code, 200)
+        event = self.events("wh-old")
+        event.job_id.unlink()
+        relay = self.Job._enqueue(self.shop, "webhook", record=event, dedupe_key="webhook:old")
+        self.assertFalse(relay.payload)
+        relay.sudo()._handler_target()._synco_job_webhook(relay)
+        self.assertEqual(event.job_id.job_type, "apply_fulfillment")
+        self.assertEqual(event.job_id.payload["fulfillment_id"], str(PAYLOAD["id"]))
+        self.assertEqual(event.job_id.order_ref, str(PAYLOAD["order_id"]))
+
     def test_a_fulfillment_of_an_order_odoo_lacks_queues_the_import_ahead_of_it(self):
         self.deliver(webhook_id="wh-early")
         apply = self.events("wh-early").job_id
