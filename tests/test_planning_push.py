@@ -1,7 +1,8 @@
 """plan_push and match_existing on GraphQL-shaped dicts."""
 
 from synco_shopify.planning import notes
-from synco_shopify.planning.push import OrderSnapshot, hold_reason, match_existing, plan_push
+from synco_shopify.planning.push import hold_reason, match_existing, plan_push
+from synco_shopify.planning.snapshot import OrderSnapshot
 
 BIG = 2**53
 MAIN, EAST, TPL = str(BIG + 4001), str(BIG + 4002), str(BIG + 4003)

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from ..planning import notes
 from ..planning import push as planner
+from ..planning.snapshot import OrderSnapshot
 from ..queue.policy import NeedsAttention, RetryLater
 from ..shopify import queries, reads
 from ..shopify.ids import to_gid
@@ -123,7 +124,7 @@ class SyncoPush(models.AbstractModel):
         location = picking._synco_location(job.shop_id)
         client = job._client()
         order_gid = to_gid("Order", picking.sale_id.shopify_order_id)
-        snapshot = planner.OrderSnapshot(
+        snapshot = OrderSnapshot(
             order_gid,
             reads.order_fulfillments(client, order_gid)[1],
             reads.fulfillment_orders(client, order_gid),

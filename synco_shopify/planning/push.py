@@ -8,7 +8,7 @@ in merchant terms why not. The crash window (a fulfillment a lost response
 already created) is here too.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..shopify.ids import legacy_id, to_gid
@@ -291,28 +291,6 @@ def _by_fo(takes):
         lines = groups[fo_id]
         items = [{"id": i, "quantity": lines[i]} for i in sorted(lines, key=_num)]
         yield fo_id, items, names[fo_id]
-
-
-@dataclass
-class OrderSnapshot:
-    """What one push read of its Shopify order, shared by the parts of a
-    split delivery: they ship disjoint line items, so creating one leaves
-    the others' open lines as read. A move changes the fulfillment orders:
-    the push then reads them again into ``fulfillment_orders``."""
-
-    order_gid: str
-    fulfillments: list  # the order's fulfillments, without their lines
-    fulfillment_orders: list
-    # Fulfillment id -> that fulfillment read with its lines, once per push.
-    details: dict = field(default_factory=dict)
-
-    def detailed(self, fulfillments, read):
-        """``fulfillments`` with their lines: ``read(id)`` (None when Shopify
-        no longer has it: the listed one is kept), each id read once."""
-        for found in fulfillments:
-            if found["id"] not in self.details:
-                self.details[found["id"]] = read(found["id"]) or found
-        return [self.details[found["id"]] for found in fulfillments]
 
 
 def split_lines(lines, size=MAX_FULFILLMENT_ORDER_LINES):
