@@ -1,12 +1,16 @@
 """The apply's pure steps: its outcome (is_echo, decide_apply), then a
 Shopify fulfillment laid over open Odoo stock moves (plan_apply)."""
 
+from datetime import datetime, timedelta, timezone
+
 from synco_shopify.planning.apply import (
+    BODY_FRESH_SECONDS,
     decide_apply,
     fulfillment_location,
     is_echo,
     plan_apply,
     plan_apply_groups,
+    webhook_fulfillment,
 )
 
 BIG = 2**53
@@ -203,3 +207,35 @@ def test_a_linked_fulfillment_never_ships_twice():
 def test_fulfillment_location_without_one_is_zero():
     assert fulfillment_location(fulfillment(location=None)) == "0"
     assert fulfillment_location(None) == "0"
+
+
+NOW = datetime(2026, 12, 5, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def carried(seconds_old, stamp=None):
+    """A webhook job's payload whose fulfillment was updated ``seconds_old`` ago."""
+    updated = stamp or (NOW - timedelta(seconds=seconds_old)).isoformat().replace("+00:00", "Z")
+    return {"fulfillment_id": "77", "fulfillment": {**fulfillment(), "updatedAt": updated}}
+
+
+def test_a_fresh_webhook_fulfillment_stands_for_the_read():
+    payload = carried(5)
+    assert webhook_fulfillment(payload, False, NOW) is payload["fulfillment"]
+    assert webhook_fulfillment(carried(BODY_FRESH_SECONDS), False, NOW) is not None
+    # Shopify's offset form, the same moment
+    stamp = (NOW - timedelta(seconds=5)).astimezone(timezone(timedelta(hours=-5))).isoformat()
+    assert webhook_fulfillment(carried(0, stamp), False, NOW) is not None
+
+
+def test_a_retried_or_requeued_webhook_is_too_old_to_stand_for_the_read():
+    assert webhook_fulfillment(carried(BODY_FRESH_SECONDS + 1), False, NOW) is None
+    assert webhook_fulfillment(carried(4 * 3600), False, NOW) is None
+    # a clock far ahead of Odoo's is no proof of freshness either
+    assert webhook_fulfillment(carried(-BODY_FRESH_SECONDS - 1), False, NOW) is None
+
+
+def test_a_linked_fulfillment_or_a_body_without_a_moment_is_read():
+    assert webhook_fulfillment(carried(5), True, NOW) is None
+    assert webhook_fulfillment({"fulfillment_id": "77"}, False, NOW) is None  # catch-up, fold
+    for stamp in ("2026-12-05T11:59:55", "yesterday", "None"):  # no zone, not a date
+        assert webhook_fulfillment(carried(0, stamp), False, NOW) is None

@@ -103,7 +103,69 @@ def test_a_fulfillment_delivery_queues_its_apply_with_status_and_tracking():
         "tracking_company": "UPS",
     }
     assert (job.dedupe_key, job.order_ref) == (f"fulfillment:{BIG}", str(BIG + 1))
-    assert set(job.snapshot_keys) == {"status", "tracking_numbers", "tracking_company"}
+    assert set(job.snapshot_keys) == {
+        "status",
+        "tracking_numbers",
+        "tracking_company",
+        "fulfillment",
+    }
+
+
+def test_a_fulfillment_delivery_carries_the_fulfillment_as_shopify_reads_it():
+    job = registry.topic("fulfillments/create").parse(
+        "fulfillments/create",
+        {
+            "id": BIG,
+            "order_id": BIG + 1,
+            "status": "success",
+            "updated_at": "2026-12-05T10:00:00-05:00",
+            "location_id": 9,
+            "tracking_company": "UPS",
+            "tracking_numbers": ["1Z1", "1Z2"],
+            "tracking_urls": ["https://ups.example/1Z1"],
+            "line_items": [{"id": BIG + 5, "quantity": 2}, {"id": 7, "quantity": 1}],
+        },
+    )
+    assert job.payload["fulfillment"] == {
+        "id": f"gid://shopify/Fulfillment/{BIG}",
+        "status": "SUCCESS",
+        "updatedAt": "2026-12-05T10:00:00-05:00",
+        "location": {"id": "gid://shopify/Location/9"},
+        "order": {"id": f"gid://shopify/Order/{BIG + 1}"},
+        "trackingInfo": [
+            {"number": "1Z1", "company": "UPS", "url": "https://ups.example/1Z1"},
+            {"number": "1Z2", "company": "UPS", "url": None},
+        ],
+        "fulfillmentLineItems": {
+            "nodes": [
+                {"quantity": 2, "lineItem": {"id": f"gid://shopify/LineItem/{BIG + 5}"}},
+                {"quantity": 1, "lineItem": {"id": "gid://shopify/LineItem/7"}},
+            ],
+            "pageInfo": {"hasNextPage": False},
+        },
+    }
+
+
+def test_a_carrier_without_a_number_is_still_the_fulfillments_tracking():
+    body = {"id": 1, "order_id": 2, "status": "success", "location_id": 3, "line_items": []}
+    body["tracking_company"] = "DHL"
+    info = webhooks.fulfillment_of_webhook(body)["trackingInfo"]
+    assert info == [{"number": None, "company": "DHL", "url": None}]
+    del body["tracking_company"]
+    assert webhooks.fulfillment_of_webhook(body)["trackingInfo"] == []
+
+
+def test_a_body_without_its_location_or_lines_carries_no_fulfillment():
+    base = {"id": 1, "order_id": 2, "status": "success", "location_id": 3}
+    lines = [{"id": 4, "quantity": 1}]
+    for body in (
+        base,  # no line_items
+        {**base, "location_id": None, "line_items": lines},
+        {**base, "status": None, "line_items": lines},
+        {**base, "line_items": [{"id": 4}]},  # a line without its quantity
+    ):
+        assert webhooks.fulfillment_of_webhook(body) is None
+        assert "fulfillment" not in webhooks.fulfillment_job("fulfillments/create", body).payload
 
 
 def test_a_fulfillment_without_tracking_omits_those_keys():

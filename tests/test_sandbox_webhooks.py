@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 
 from shopify_sandbox import sign
-from synco_shopify.shopify import queries
+from synco_shopify.shopify import queries, reads, webhooks
 
 SECRET = "sandbox-client-secret"
 ROOT = Path(__file__).resolve().parents[1]
@@ -311,3 +311,61 @@ def test_app_made_fulfillment_is_echoed_unless_the_echo_is_switched_off(
     orders = {h["json"].get("order_id") or h["json"]["id"] for h in webhook_receiver.received}
     assert orders == {third["legacy_id"]}
     assert sandbox.admin.order(silent["id"])["fulfillments"], "fulfilled all the same"
+
+
+class _Reader:
+    """What ``shopify.reads`` needs of a client, over the sandbox's GraphQL."""
+
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+
+    def execute(self, query, variables=None):
+        body = self.sandbox.gql(query, variables)
+        assert not body.get("errors"), body
+        return body["data"]
+
+
+def _as_the_apply_reads_it(fulfillment):
+    """What the apply takes from a fulfillment: its status, location, order,
+    tracking and lines."""
+    return {
+        "id": fulfillment["id"],
+        "status": fulfillment["status"],
+        "location": fulfillment["location"]["id"],
+        "order": fulfillment["order"]["id"],
+        "trackingInfo": fulfillment["trackingInfo"],
+        "lines": [
+            (node["lineItem"]["id"], node["quantity"])
+            for node in fulfillment["fulfillmentLineItems"]["nodes"]
+        ],
+    }
+
+
+def test_a_fulfillment_webhook_describes_the_fulfillment_as_shopify_reads_it(
+    sandbox, shop, webhook_receiver
+):
+    sandbox.admin.subscribe("fulfillments/create", webhook_receiver.url)
+    sandbox.admin.subscribe("fulfillments/update", webhook_receiver.url)
+    order = sandbox.admin.create_order(
+        line_items=[
+            {"sku": "ANVIL", "quantity": 3, "location_id": shop["tpl"]["id"]},
+            {"sku": "SKATES", "quantity": 2, "location_id": shop["tpl"]["id"]},
+        ]
+    )
+    sandbox.admin.set_request_status(order["fulfillment_orders"][0]["id"], "ACCEPTED")
+    shipments = [
+        ([{"sku": "ANVIL", "quantity": 2}], {"company": "UPS", "numbers": ["1Z1", "1Z2"]}),
+        ([{"sku": "SKATES", "quantity": 2}], {"company": "DHL"}),  # a carrier, no number
+        (None, None),  # the rest, no tracking
+    ]
+    made = [
+        sandbox.admin.fulfill(order["id"], line_items=items, tracking=tracking)
+        for items, tracking in shipments
+    ]
+    assert sandbox.admin.wait_webhooks(5)
+    bodies = {h["json"]["id"]: h["json"] for h in webhook_receiver.received}
+    for fulfillment in made:
+        carried = webhooks.fulfillment_of_webhook(bodies[fulfillment["legacy_id"]])
+        read = reads.fulfillment(_Reader(sandbox), fulfillment["id"])
+        assert _as_the_apply_reads_it(carried) == _as_the_apply_reads_it(read)
+        assert carried["updatedAt"] == read["updatedAt"]

@@ -1,5 +1,7 @@
+from markupsafe import escape
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, clean_context
+from odoo.tools.mail import generate_tracking_message_id
 
 from ..queue.policy import NeedsAttention
 from ..queue.status import sync_state
@@ -232,6 +234,41 @@ class StockPicking(models.Model):
         for record in (self, self.sale_id):
             if record:
                 record.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _synco_log(self, body):
+        """Log ``body`` on the delivery and its order as ``_message_log``
+        logs a note on each (nobody notified, no recipients computed), in
+        one create of both messages."""
+        self.ensure_one()
+        # The author's name and address only, not every column of the user
+        # and the partner (the note is logged, nobody is notified).
+        self.env.user.fetch(["partner_id"])
+        author = self.env.user.partner_id
+        author.fetch(["name", "email"])
+        author_id, email_from = self._message_compute_author(author.id)
+        common = {
+            "author_id": author_id,
+            "email_from": email_from,
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
+            "message_type": "notification",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "is_internal": True,
+            "email_add_signature": False,
+            "body": escape(body),
+        }
+        Message = self.env["mail.message"].sudo().with_context(clean_context(self.env.context))
+        return Message.create(
+            [
+                dict(
+                    common,
+                    model=record._name,
+                    res_id=record.id,
+                    message_id=generate_tracking_message_id("message-notify"),
+                )
+                for record in (self, self.sale_id)
+                if record
+            ]
+        )
 
     def _synco_location(self, shop):
         """The Shopify location of ``shop`` this delivery's warehouse maps to;

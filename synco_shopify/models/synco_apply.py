@@ -6,10 +6,18 @@ ends there, without reading Shopify), finds the warehouse, the order and the
 moves, and has ``synco_apply_route.py`` re-ship from another warehouse and
 validate every step of the route, the delivery last."""
 
+from datetime import timezone
+
 from odoo import api, models
 
 from ..planning import notes
-from ..planning.apply import decide_apply, fulfillment_location, is_echo, plan_apply_groups
+from ..planning.apply import (
+    decide_apply,
+    fulfillment_location,
+    is_echo,
+    plan_apply_groups,
+    webhook_fulfillment,
+)
 from ..queue.policy import NeedsAttention, RetryLater
 from ..shopify import reads
 from ..shopify.const import ODOO_TO_SHOPIFY
@@ -54,7 +62,8 @@ class SyncoFulfillment(models.Model):
 
 class SyncoApply(models.AbstractModel):
     """The apply job's handler. Cost: an echo of Odoo's own push, one link
-    read and no Shopify call; otherwise one Shopify read, then for a
+    read and no Shopify call; otherwise one Shopify read (none for the first
+    webhook about a fulfillment, while it is fresh), then for a
     shipment the reads of the order's open moves, one write per picking of
     the moves' quantities and picked flags, and Odoo's own validation of
     each step: the queries of Odoo validating the same delivery, plus a
@@ -68,7 +77,8 @@ class SyncoApply(models.AbstractModel):
         """Make Odoo agree with the Shopify fulfillment of ``job``: validate
         the delivery it stands for, update tracking, or flag a cancellation.
         A fulfillment already applied is a no-op; one the webhook shows as
-        Odoo's own push, unchanged, is not even read."""
+        Odoo's own push, unchanged, is not even read, nor one the webhook
+        describes while it is fresh and the first word about it."""
         shop = job.shop_id
         fulfillment_id = legacy_id(job.payload["fulfillment_id"])
         link = self.env["synco.fulfillment"].search(
@@ -76,7 +86,10 @@ class SyncoApply(models.AbstractModel):
         )
         if is_echo(job.payload, self._link_facts(link)):
             return "echo of Odoo's own push: Shopify holds what Odoo sent, nothing read"
-        fulfillment = reads.fulfillment(job._client(), to_gid("Fulfillment", fulfillment_id))
+        now = job._now().replace(tzinfo=timezone.utc)
+        fulfillment = webhook_fulfillment(job.payload, bool(link), now)
+        if fulfillment is None or self._earlier_job(job):
+            fulfillment = reads.fulfillment(job._client(), to_gid("Fulfillment", fulfillment_id))
         location_id = fulfillment_location(fulfillment)
         decision = decide_apply(
             fulfillment,
@@ -85,6 +98,18 @@ class SyncoApply(models.AbstractModel):
             and shop._direction_for(shopify_location_id=location_id) == ODOO_TO_SHOPIFY,
         )
         return self._carry_out(decision, shop, link, fulfillment)
+
+    @api.model
+    def _earlier_job(self, job):
+        """True when another job of the shop was about ``job``'s fulfillment
+        (its key, or its ``:next``): the webhook it came from may be older
+        than what that job saw."""
+        key = job.dedupe_key or ""
+        if not key:
+            return True
+        keys = [key.removesuffix(":next"), key.removesuffix(":next") + ":next"]
+        domain = [("shop_id", "=", job.shop_id.id), ("dedupe_key", "in", keys)]
+        return bool(self.env["synco.job"].search_count([*domain, ("id", "!=", job.id)], limit=1))
 
     @api.model
     def _carry_out(self, decision, shop, link, fulfillment):
@@ -145,8 +170,7 @@ class SyncoApply(models.AbstractModel):
         )
         # Logged, not posted: a note nobody is notified of needs no
         # recipients computed (about ten queries for the two).
-        for record in (picking, sale):
-            record._message_log(body=note)
+        picking._synco_log(note)
         return f"validated {picking.name}"
 
     @api.model

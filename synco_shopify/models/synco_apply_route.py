@@ -273,12 +273,17 @@ class StockPicking(models.Model):
         )
 
     def _synco_tracking_vals(self, fulfillment):
-        """Shopify's tracking, and the carrier it names, as delivery values."""
-        vals = {"carrier_tracking_ref": tracking_reference(fulfillment)}
+        """Shopify's tracking, and the carrier it names, as the delivery
+        values that differ from its own: a tracked field written with its
+        own value is still a write (a chatter check, a tracking job asked)."""
+        vals = {}
+        reference = tracking_reference(fulfillment)
+        if reference != (self.carrier_tracking_ref or False):
+            vals["carrier_tracking_ref"] = reference
         company = first_tracking(fulfillment).get("company")
         carrier = self.env["delivery.carrier"]._synco_from_tracking_company(
             company, self.company_id
         )
-        if carrier:
+        if carrier and carrier != self.carrier_id:
             vals["carrier_id"] = carrier.id
         return vals

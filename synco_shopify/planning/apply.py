@@ -3,8 +3,9 @@ stock moves it validates.
 
 First the outcome, from plain data: a webhook about a fulfillment Odoo
 itself pushed, which says what Odoo already holds, is its echo and costs no
-Shopify read (``is_echo``); otherwise the fulfillment as Shopify reads it
-and its link decide (``decide_apply``) whether it ships, updates tracking,
+Shopify read (``is_echo``); otherwise the fulfillment (the webhook's own,
+while it is fresh: ``webhook_fulfillment``, else Shopify's read) and its
+link decide (``decide_apply``) whether it ships, updates tracking,
 flags a cancellation or waits.
 
 Then, for one that ships: a fulfillment made in Shopify (by the merchant or
@@ -17,6 +18,7 @@ reported, never dropped.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..shopify.ids import legacy_id
 from .notes import _lt, note, register
@@ -58,6 +60,37 @@ def is_echo(payload, link):
     return first == (link.get("tracking_number") or None) and (
         payload.get("tracking_company") or None
     ) == (link.get("tracking_company") or None)
+
+
+# How old a webhook's fulfillment may be and still stand for Shopify's read.
+BODY_FRESH_SECONDS = 120
+
+
+def webhook_fulfillment(payload, linked, now):
+    """The fulfillment the webhook job ``payload`` carries, when it may
+    stand for Shopify's read; else None, and the fulfillment is read.
+
+    Shopify's fulfillments are created whole: their lines and location
+    never change, only their status and tracking, each change announced by
+    a fulfillments/update. So a body is read's equal unless a later change
+    was made before the job runs: the body must be of a fulfillment Odoo
+    has not linked, folded from deliveries that agree (the queue drops it
+    otherwise), its ``updatedAt`` within ``BODY_FRESH_SECONDS`` of ``now``
+    (an aware datetime; a retried or requeued delivery is older). The
+    caller reads as well when an earlier job was about the same fulfillment
+    (a cancellation can overtake its creation). What is left is a change
+    made in those seconds whose webhook is lost: it ends as a change after
+    the apply does (a cancellation flagged, tracking updated)."""
+    body = payload.get("fulfillment")
+    if linked or not isinstance(body, dict):
+        return None
+    try:
+        updated = datetime.fromisoformat(str(body.get("updatedAt")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if updated.tzinfo is None or abs((now - updated).total_seconds()) > BODY_FRESH_SECONDS:
+        return None
+    return body
 
 
 def fulfillment_location(fulfillment):

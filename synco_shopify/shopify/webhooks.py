@@ -16,7 +16,7 @@ import hmac
 import json
 import re
 
-from .ids import legacy_id
+from .ids import legacy_id, to_gid
 
 _MYSHOPIFY = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 # A sandbox or a development proxy: localhost, an IPv4 address, or any host
@@ -188,12 +188,49 @@ def _without_none(values):
 
 # The fulfillment's state as the webhook saw it; an apply job folded from
 # deliveries that disagree on it reads the fulfillment instead.
-FULFILLMENT_SNAPSHOT = ("status", "tracking_numbers", "tracking_company")
+FULFILLMENT_SNAPSHOT = ("status", "tracking_numbers", "tracking_company", "fulfillment")
+
+
+def fulfillment_of_webhook(data):
+    """The fulfillment a fulfillments/* body describes, in the shape
+    ``reads.fulfillment`` gives Shopify's read (``planning/apply.py`` says
+    when it may stand for one), or None when the body lacks its status,
+    location or lines."""
+    status, location, lines = data.get("status"), data.get("location_id"), data.get("line_items")
+    if not status or not location or not isinstance(lines, list):
+        return None
+    try:
+        nodes = [
+            {"quantity": int(line["quantity"]), "lineItem": {"id": to_gid("LineItem", line["id"])}}
+            for line in lines
+        ]
+        location = to_gid("Location", location)
+    except (KeyError, TypeError, ValueError):
+        return None
+    numbers = [n for n in data.get("tracking_numbers") or [data.get("tracking_number")] if n]
+    urls = list(data.get("tracking_urls") or filter(None, [data.get("tracking_url")]))
+    company = data.get("tracking_company")
+    tracking = [
+        {"number": n, "company": company, "url": urls[i] if i < len(urls) else None}
+        for i, n in enumerate(numbers)
+    ]
+    if not numbers and (company or urls):  # a carrier named, no number yet
+        tracking = [{"number": None, "company": company, "url": urls[0] if urls else None}]
+    return {
+        "id": to_gid("Fulfillment", data["id"]),
+        "status": str(status).upper(),
+        "updatedAt": data.get("updated_at"),
+        "location": {"id": location},
+        "order": {"id": to_gid("Order", data["order_id"])},
+        "trackingInfo": tracking,
+        "fulfillmentLineItems": {"nodes": nodes, "pageInfo": {"hasNextPage": False}},
+    }
 
 
 def fulfillment_job(_topic, data):
     """fulfillments/create and fulfillments/update: the apply job of the
-    fulfillment, with the status and tracking the delivery carries."""
+    fulfillment, with the status and tracking the delivery carries and the
+    fulfillment it describes."""
     fulfillment_id = _id(data.get("id"), "fulfillment")
     order_id = _id(data.get("order_id"), "order")
     numbers = data.get("tracking_numbers")
@@ -206,6 +243,7 @@ def fulfillment_job(_topic, data):
             "status": data.get("status"),
             "tracking_numbers": list(numbers) if numbers is not None else None,
             "tracking_company": data.get("tracking_company"),
+            "fulfillment": fulfillment_of_webhook(data),
         }
     )
     return TopicJob(

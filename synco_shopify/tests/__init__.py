@@ -3,6 +3,7 @@ from . import (
     test_apply_fulfillment,
     test_apply_route,
     test_apply_stops,
+    test_apply_webhook_body,
     test_companies,
     test_cron_wake,
     test_fulfillment_service,

@@ -122,8 +122,13 @@ class TestSecondCompany(SyncoHttpOrderCase):
     def test_a_user_of_one_company_sees_only_its_shops_records(self):
         self.shop.fulfillment_direction = "shopify_to_odoo"
         shopify, _sale = self.order((self.anvil, 1, self.loc_main))
-        self.sandbox.fulfill(shopify["id"], location_id=self.loc_main["id"])
+        fulfillment = self.sandbox.fulfill(shopify["id"], location_id=self.loc_main["id"])
         self.deliver()
+        # The reconciliation's apply job reads Shopify: a call of the shop, logged.
+        self.env["synco.fulfillment"]._synco_enqueue_apply(
+            self.shop, fulfillment["legacy_id"], shopify["legacy_id"]
+        )
+        self.run_jobs()
         user_a = new_test_user(
             self.env,
             "synco_a",

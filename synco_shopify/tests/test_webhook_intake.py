@@ -8,6 +8,7 @@ from odoo.tests import HttpCase, tagged
 
 from .. import odoo_compat
 from ..controllers import webhook as webhook_controller
+from ..shopify import webhooks
 from ..shopify.const import WEBHOOK_ROUTE
 from ..shopify.webhooks import sign
 from .common import CLIENT_ID, CLIENT_SECRET, SHOP_DOMAIN
@@ -139,7 +140,13 @@ class TestWebhookIntake(HttpCase):
                 "status": "success",
                 "tracking_numbers": ["1Z999AA10123456784"],
                 "tracking_company": "UPS",
+                "fulfillment": webhooks.fulfillment_of_webhook(PAYLOAD),
             },
+        )
+        self.assertEqual(
+            jobs.payload["fulfillment"]["fulfillmentLineItems"]["nodes"],
+            [{"quantity": 1, "lineItem": {"id": "gid://shopify/LineItem/13412345678901234567"}}],
+            "the fulfillment the body describes, its ids whole",
         )
 
     def test_a_relay_job_queued_before_the_upgrade_queues_the_deliverys_own_job(self):
