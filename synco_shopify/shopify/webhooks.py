@@ -205,6 +205,8 @@ def fulfillment_of_webhook(data):
             for line in lines
         ]
         location = to_gid("Location", location)
+        fulfillment_id = to_gid("Fulfillment", data["id"])
+        order_id = to_gid("Order", data["order_id"])
     except (KeyError, TypeError, ValueError):
         return None
     numbers = [n for n in data.get("tracking_numbers") or [data.get("tracking_number")] if n]
@@ -217,11 +219,11 @@ def fulfillment_of_webhook(data):
     if not numbers and (company or urls):  # a carrier named, no number yet
         tracking = [{"number": None, "company": company, "url": urls[0] if urls else None}]
     return {
-        "id": to_gid("Fulfillment", data["id"]),
+        "id": fulfillment_id,
         "status": str(status).upper(),
         "updatedAt": data.get("updated_at"),
         "location": {"id": location},
-        "order": {"id": to_gid("Order", data["order_id"])},
+        "order": {"id": order_id},
         "trackingInfo": tracking,
         "fulfillmentLineItems": {"nodes": nodes, "pageInfo": {"hasNextPage": False}},
     }
