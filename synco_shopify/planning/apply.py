@@ -72,8 +72,8 @@ def webhook_fulfillment(payload, linked, now):
 
     Shopify's fulfillments are created whole: their lines and location
     never change, only their status and tracking, each change announced by
-    a fulfillments/update. So a body is read's equal unless a later change
-    was made before the job runs: the body must be of a fulfillment Odoo
+    a fulfillments/update. So a body says what a read would, unless a later
+    change was made before the job runs: the body must be of a fulfillment Odoo
     has not linked, folded from deliveries that agree (the queue drops it
     otherwise), its ``updatedAt`` within ``BODY_FRESH_SECONDS`` of ``now``
     (an aware datetime; a retried or requeued delivery is older). The
